@@ -1,0 +1,4 @@
+/**
+ * The Actuator endpoint, task view and health contributor.
+ */
+package dev.sluice.actuate;

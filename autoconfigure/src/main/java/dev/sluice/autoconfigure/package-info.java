@@ -1,0 +1,4 @@
+/**
+ * Auto-configuration that wires Sluice's capabilities into a Spring Boot application.
+ */
+package dev.sluice.autoconfigure;

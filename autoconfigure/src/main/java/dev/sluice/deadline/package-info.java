@@ -1,0 +1,4 @@
+/**
+ * One deadline per request, propagated to every downstream call.
+ */
+package dev.sluice.deadline;

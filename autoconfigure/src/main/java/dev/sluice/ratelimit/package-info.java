@@ -1,0 +1,4 @@
+/**
+ * Admission control: token-bucket rate limits and the in-flight concurrency cap.
+ */
+package dev.sluice.ratelimit;
