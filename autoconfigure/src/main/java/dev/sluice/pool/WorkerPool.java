@@ -1,0 +1,660 @@
+package dev.sluice.pool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.sluice.core.RunningTasks;
+import dev.sluice.core.SluiceThreads;
+import dev.sluice.deadline.Deadline;
+import dev.sluice.shutdown.AbandonedTask;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import org.springframework.core.task.AsyncTaskExecutor;
+
+/**
+ * A named, bounded worker pool: a fixed number of workers (platform threads, or a cap on running virtual
+ * threads) fed by a bounded queue, the Java form of Go's worker pool over a buffered job channel. When workers
+ * and queue are full, a submit is refused with {@link PoolFullException}, runs on the caller, or waits a bounded
+ * time, as configured.
+ * <p>
+ * Declared under {@code sluice.pools.<name>}, each pool is a bean of this type named after its key, so
+ * {@code @Async("emails")} and {@code @Qualifier("emails")} reach it. Tasks carry an id (shown in logs, the
+ * Actuator task view and the report of abandoned work), the submitter's MDC and, when
+ * {@code inherit-deadline} is on, the submitter's {@link Deadline}.
+ *
+ * <pre class="code">
+ * emails.submit("welcome-" + user.id(), () -&gt; mailer.sendWelcome(user));
+ * </pre>
+ */
+public class WorkerPool implements AsyncTaskExecutor {
+
+	private static final Logger logger = LoggerFactory.getLogger(WorkerPool.class);
+
+	private final WorkerPoolSpec spec;
+
+	private final ThreadPoolExecutor executor;
+
+	private final ScheduledExecutorService timer;
+
+	private final RunningTasks runningTasks;
+
+	private final AtomicLong generatedIds = new AtomicLong();
+
+	private final AtomicInteger active = new AtomicInteger();
+
+	private final Set<Attempt> running = ConcurrentHashMap.newKeySet();
+
+	private final Set<PoolTask<?>> awaitingRetry = ConcurrentHashMap.newKeySet();
+
+	private final Queue<AbandonedTask> abandonedWhileDraining = new ConcurrentLinkedQueue<>();
+
+	private final LongAdder completed = new LongAdder();
+
+	private final LongAdder failed = new LongAdder();
+
+	private final LongAdder timedOut = new LongAdder();
+
+	private final LongAdder rejected = new LongAdder();
+
+	private final LongAdder abandoned = new LongAdder();
+
+	private volatile boolean abandoning;
+
+	private volatile Timer queueWait;
+
+	private volatile Timer taskDuration;
+
+	/**
+	 * Creates a pool and its executor; workers start as tasks arrive.
+	 * @param spec the pool's settings, already validated
+	 * @param timer the scheduler for task timeouts and retry backoff, owned by the caller
+	 * @param runningTasks the registry of running tasks behind the Actuator task view
+	 */
+	public WorkerPool(WorkerPoolSpec spec, ScheduledExecutorService timer, RunningTasks runningTasks) {
+		this.spec = spec;
+		this.timer = timer;
+		this.runningTasks = runningTasks;
+		ThreadFactory threads = (spec.threads() == ThreadKind.VIRTUAL) ? SluiceThreads.virtual(spec.name())
+				: SluiceThreads.platform(spec.name(), false);
+		BlockingQueue<Runnable> queue = (spec.queueCapacity() == 0) ? new SynchronousQueue<>()
+				: new LinkedBlockingQueue<>(spec.queueCapacity());
+		long keepAliveNanos = Math.max(1, spec.keepAlive().toNanos());
+		this.executor = new ThreadPoolExecutor(spec.size(), spec.size(), keepAliveNanos, TimeUnit.NANOSECONDS, queue,
+				threads, new ThreadPoolExecutor.AbortPolicy());
+		this.executor.allowCoreThreadTimeOut(!spec.keepAlive().isZero());
+	}
+
+	/**
+	 * Registers this pool's meters: {@code sluice.pool.*} for every pool and Micrometer's {@code executor.*} for
+	 * platform pools, all tagged with the pool's name.
+	 * @param registry the application's registry
+	 */
+	public void bindTo(MeterRegistry registry) {
+		String name = this.spec.name();
+		Tags pool = Tags.of("pool", name);
+		outcome(registry, pool, "completed", this.completed);
+		outcome(registry, pool, "failed", this.failed);
+		outcome(registry, pool, "timed_out", this.timedOut);
+		outcome(registry, pool, "rejected", this.rejected);
+		outcome(registry, pool, "abandoned", this.abandoned);
+		this.queueWait = Timer.builder("sluice.pool.queue.wait")
+			.description("Time tasks waited in the pool's queue before a worker took them")
+			.tags(pool)
+			.register(registry);
+		this.taskDuration = Timer.builder("sluice.pool.task.duration")
+			.description("Time tasks ran on the pool's workers")
+			.tags(pool)
+			.register(registry);
+		Gauge.builder("sluice.pool.active", this.active, AtomicInteger::get)
+			.description("Tasks running now")
+			.tags(pool)
+			.register(registry);
+		Gauge.builder("sluice.pool.queued", this.executor, (executor) -> executor.getQueue().size())
+			.description("Tasks waiting in the queue")
+			.tags(pool)
+			.register(registry);
+		if (this.spec.threads() == ThreadKind.PLATFORM) {
+			new ExecutorServiceMetrics(this.executor, name, Tags.empty()).bindTo(registry);
+		}
+	}
+
+	private static void outcome(MeterRegistry registry, Tags pool, String outcome, LongAdder count) {
+		FunctionCounter.builder("sluice.pool.tasks", count, LongAdder::sum)
+			.description("Tasks that left the pool, by outcome")
+			.tags(pool.and("outcome", outcome))
+			.register(registry);
+	}
+
+	/**
+	 * Submits a task that returns a value.
+	 * @param <T> the result type
+	 * @param taskId the task's id, for logs, metrics of abandoned work and the task view
+	 * @param task the task
+	 * @return a future of the result; completes exceptionally with the task's failure, with
+	 * {@link TimeoutException} when {@code task-timeout} interrupted it, or with {@link CancellationException}
+	 * when the pool shut down before it could run
+	 * @throws PoolFullException if the pool cannot accept the task
+	 */
+	public <T> CompletableFuture<T> submit(String taskId, Callable<T> task) {
+		return dispatch(new PoolTask<>(taskId, task, task, false));
+	}
+
+	/**
+	 * Submits a task that returns nothing.
+	 * @param taskId the task's id
+	 * @param task the task
+	 * @return a future completed when the task has run
+	 * @throws PoolFullException if the pool cannot accept the task
+	 */
+	public CompletableFuture<Void> submit(String taskId, Runnable task) {
+		return dispatch(new PoolTask<>(taskId, asCallable(task), task, false));
+	}
+
+	/**
+	 * Submits a task that is run again after a failure, per {@code sluice.pools.<name>.retry}.
+	 * @param <T> the result type
+	 * @param taskId the task's id
+	 * @param task the task
+	 * @return a future of the first successful result, or of the last failure
+	 * @throws PoolFullException if the pool cannot accept the task
+	 */
+	public <T> CompletableFuture<T> submitRetryable(String taskId, Callable<T> task) {
+		return dispatch(new PoolTask<>(taskId, task, task, true));
+	}
+
+	/**
+	 * Submits a task that returns nothing and is run again after a failure, per
+	 * {@code sluice.pools.<name>.retry}.
+	 * @param taskId the task's id
+	 * @param task the task
+	 * @return a future completed when a run succeeded, or with the last failure
+	 * @throws PoolFullException if the pool cannot accept the task
+	 */
+	public CompletableFuture<Void> submitRetryable(String taskId, Runnable task) {
+		return dispatch(new PoolTask<>(taskId, asCallable(task), task, true));
+	}
+
+	/**
+	 * Runs a task with a generated id ({@code <pool>-<n>}); what {@code @Async} methods use.
+	 * @throws PoolFullException if the pool cannot accept the task
+	 */
+	@Override
+	public void execute(Runnable task) {
+		submit(generatedId(), task);
+	}
+
+	@Override
+	public <T> CompletableFuture<T> submitCompletable(Callable<T> task) {
+		return submit(generatedId(), task);
+	}
+
+	@Override
+	public CompletableFuture<Void> submitCompletable(Runnable task) {
+		return submit(generatedId(), task);
+	}
+
+	/**
+	 * The pool's name.
+	 * @return the name
+	 */
+	public String getName() {
+		return this.spec.name();
+	}
+
+	/**
+	 * The pool's settings.
+	 * @return the settings
+	 */
+	public WorkerPoolSpec getSpec() {
+		return this.spec;
+	}
+
+	/**
+	 * Tasks running now, including tasks run on a caller's thread.
+	 * @return the count
+	 */
+	public int getActiveCount() {
+		return this.active.get();
+	}
+
+	/**
+	 * Tasks waiting in the queue now.
+	 * @return the count
+	 */
+	public int getQueuedCount() {
+		return this.executor.getQueue().size();
+	}
+
+	/**
+	 * Worker threads alive now (for virtual pools, virtual threads).
+	 * @return the count
+	 */
+	public int getPoolSize() {
+		return this.executor.getPoolSize();
+	}
+
+	/**
+	 * Tasks that completed successfully so far.
+	 * @return the count
+	 */
+	public long getCompletedCount() {
+		return this.completed.sum();
+	}
+
+	/**
+	 * Tasks refused so far.
+	 * @return the count
+	 */
+	public long getRejectedCount() {
+		return this.rejected.sum();
+	}
+
+	/**
+	 * Tasks that failed (after their last attempt) so far.
+	 * @return the count
+	 */
+	public long getFailedCount() {
+		return this.failed.sum();
+	}
+
+	/**
+	 * Tasks interrupted by {@code task-timeout} so far.
+	 * @return the count
+	 */
+	public long getTimedOutCount() {
+		return this.timedOut.sum();
+	}
+
+	/**
+	 * Whether the pool has stopped accepting tasks.
+	 * @return {@code true} once {@link #stopAccepting()} was called
+	 */
+	public boolean isShutdown() {
+		return this.executor.isShutdown();
+	}
+
+	/**
+	 * First step of the drain: tasks waiting for a retry are queued at once, then the pool refuses new tasks;
+	 * queued tasks keep running.
+	 */
+	public void stopAccepting() {
+		for (PoolTask<?> task : List.copyOf(this.awaitingRetry)) {
+			if (this.awaitingRetry.remove(task)) {
+				enqueueRetry(task);
+			}
+		}
+		this.executor.shutdown();
+	}
+
+	/**
+	 * Second step of the drain: waits until {@code deadlineNanos} ({@link System#nanoTime()}) for running and
+	 * queued tasks, then drops what never started, interrupts what still runs and waits {@code grace} for it to
+	 * end. Every task that never completed is returned, never dropped silently.
+	 * @param deadlineNanos when to stop waiting for the queue
+	 * @param grace how long interrupted tasks get to end
+	 * @return what the drain came to
+	 * @throws InterruptedException if the calling thread is interrupted
+	 */
+	public PoolDrain awaitDrain(long deadlineNanos, Duration grace) throws InterruptedException {
+		long start = System.nanoTime();
+		long completedBefore = this.completed.sum();
+		stopAccepting();
+		List<AbandonedTask> lost = new ArrayList<>();
+		if (!this.executor.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+			this.abandoning = true;
+			for (Runnable neverRan : this.executor.shutdownNow()) {
+				PoolTask<?> task = (PoolTask<?>) neverRan;
+				task.future.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
+				lost.add(task.abandoned(false));
+			}
+			this.executor.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
+			for (Attempt stuck : this.running) {
+				if (stuck.markAbandoned()) {
+					lost.add(stuck.task.abandoned(true));
+				}
+			}
+		}
+		AbandonedTask interrupted;
+		while ((interrupted = this.abandonedWhileDraining.poll()) != null) {
+			lost.add(interrupted);
+		}
+		this.abandoned.add(lost.size());
+		for (AbandonedTask task : lost) {
+			logger.warn("Pool '{}' abandoned task '{}' ({}) at shutdown", getName(), task.taskId(),
+					task.started() ? "interrupted while running" : "never started");
+		}
+		return new PoolDrain(getName(), this.completed.sum() - completedBefore, List.copyOf(lost),
+				Duration.ofNanos(System.nanoTime() - start));
+	}
+
+	private String generatedId() {
+		return this.spec.name() + "-" + this.generatedIds.incrementAndGet();
+	}
+
+	private <T> CompletableFuture<T> dispatch(PoolTask<T> task) {
+		try {
+			this.executor.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			whenFull(task);
+		}
+		return task.future;
+	}
+
+	private void whenFull(PoolTask<?> task) {
+		if (this.executor.isShutdown()) {
+			throw reject(task, "is shutting down");
+		}
+		switch (this.spec.whenFull()) {
+			case CALLER_RUNS -> task.run();
+			case WAIT -> waitForRoom(task);
+			default -> throw reject(task, "is full");
+		}
+	}
+
+	private void waitForRoom(PoolTask<?> task) {
+		boolean queued;
+		try {
+			queued = this.executor.getQueue().offer(task, this.spec.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw reject(task, "is full (interrupted while waiting)");
+		}
+		if (!queued) {
+			throw reject(task, "is full after waiting " + this.spec.waitTimeout().toMillis() + " ms");
+		}
+		if (this.executor.isShutdown() && this.executor.remove(task)) {
+			throw reject(task, "is shutting down");
+		}
+		// Workers may all have retired (keep-alive) while the task went around execute().
+		if (this.executor.getPoolSize() == 0) {
+			this.executor.prestartCoreThread();
+		}
+	}
+
+	private PoolFullException reject(PoolTask<?> task, String why) {
+		this.rejected.increment();
+		PoolFullException ex = new PoolFullException(getName(),
+				"Pool '" + getName() + "' " + why + "; task '" + task.id + "' refused");
+		task.future.completeExceptionally(ex);
+		return ex;
+	}
+
+	private void enqueueRetry(PoolTask<?> task) {
+		try {
+			this.executor.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			if (this.executor.isShutdown()) {
+				// Accepted once, so it is reported rather than refused.
+				task.future.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
+				this.abandonedWhileDraining.add(task.abandoned(true));
+			}
+			else {
+				reject(task, "is full (retry)");
+			}
+		}
+	}
+
+	private static Callable<Void> asCallable(Runnable task) {
+		return () -> {
+			task.run();
+			return null;
+		};
+	}
+
+	/** A submitted task: its id, its original form, its context and its future. */
+	private final class PoolTask<T> implements Runnable {
+
+		final String id;
+
+		final Callable<T> callable;
+
+		final Object original;
+
+		final boolean retryable;
+
+		final Map<String, String> mdc;
+
+		final Deadline deadline;
+
+		final CompletableFuture<T> future = new CompletableFuture<>();
+
+		volatile long enqueuedNanos = System.nanoTime();
+
+		int attempts;
+
+		PoolTask(String id, Callable<T> callable, Object original, boolean retryable) {
+			this.id = id;
+			this.callable = callable;
+			this.original = original;
+			this.retryable = retryable;
+			this.mdc = MDC.getCopyOfContextMap();
+			this.deadline = WorkerPool.this.spec.inheritDeadline() ? Deadline.current().orElse(null) : null;
+		}
+
+		@Override
+		public void run() {
+			if (this.future.isDone()) {
+				return;
+			}
+			long startNanos = System.nanoTime();
+			record(WorkerPool.this.queueWait, startNanos - this.enqueuedNanos);
+			this.attempts++;
+			Attempt attempt = new Attempt(this, Thread.currentThread());
+			Map<String, String> callerMdc = MDC.getCopyOfContextMap();
+			replaceMdc(this.mdc);
+			WorkerPool.this.active.incrementAndGet();
+			WorkerPool.this.running.add(attempt);
+			ScheduledFuture<?> timeout = scheduleTimeout(attempt);
+			T result = null;
+			Throwable failure = null;
+			try (RunningTasks.Running registered = WorkerPool.this.runningTasks.start(getName(), this.id);
+					Deadline.Scope scope = (this.deadline != null) ? this.deadline.attach() : Deadline.detach()) {
+				result = this.callable.call();
+			}
+			catch (Throwable ex) {
+				failure = ex;
+			}
+			finally {
+				boolean timedOutNow = attempt.finish();
+				if (timeout != null) {
+					timeout.cancel(false);
+				}
+				if (timedOutNow) {
+					// The timeout's interrupt is ours: it must not reach the next task on this thread.
+					Thread.interrupted();
+				}
+				WorkerPool.this.running.remove(attempt);
+				WorkerPool.this.active.decrementAndGet();
+				replaceMdc(callerMdc);
+				record(WorkerPool.this.taskDuration, System.nanoTime() - startNanos);
+				complete(attempt, result, failure, timedOutNow);
+			}
+		}
+
+		private void complete(Attempt attempt, T result, Throwable failure, boolean timedOutNow) {
+			if (attempt.abandoned) {
+				// Already reported as abandoned by the drain; the future still learns how it ended.
+				if (failure == null) {
+					this.future.complete(result);
+				}
+				else {
+					this.future.completeExceptionally(failure);
+				}
+				return;
+			}
+			if (failure == null) {
+				WorkerPool.this.completed.increment();
+				this.future.complete(result);
+			}
+			else if (timedOutNow) {
+				WorkerPool.this.timedOut.increment();
+				logger.warn("Pool '{}' interrupted task '{}' after task-timeout {} ms", getName(), this.id,
+						WorkerPool.this.spec.taskTimeout().toMillis());
+				TimeoutException timedOut = new TimeoutException("Task '" + this.id + "' exceeded task-timeout "
+						+ WorkerPool.this.spec.taskTimeout().toMillis() + " ms");
+				timedOut.initCause(failure);
+				this.future.completeExceptionally(timedOut);
+			}
+			else if (WorkerPool.this.abandoning) {
+				this.future.completeExceptionally(failure);
+				WorkerPool.this.abandonedWhileDraining.add(abandoned(true));
+			}
+			else if (this.retryable && this.attempts < WorkerPool.this.spec.retry().maxAttempts()) {
+				scheduleRetry(failure);
+			}
+			else {
+				WorkerPool.this.failed.increment();
+				logger.warn("Pool '{}' task '{}' failed after {} attempt(s)", getName(), this.id, this.attempts,
+						failure);
+				this.future.completeExceptionally(failure);
+			}
+		}
+
+		private void scheduleRetry(Throwable failure) {
+			Duration backoff = WorkerPool.this.spec.retry().backoffAfter(this.attempts);
+			logger.debug("Pool '{}' retries task '{}' in {} ms after: {}", getName(), this.id, backoff.toMillis(),
+					failure.toString());
+			WorkerPool.this.awaitingRetry.add(this);
+			if (WorkerPool.this.executor.isShutdown()) {
+				// The drain has begun: run it again at once rather than after its backoff.
+				WorkerPool.this.awaitingRetry.remove(this);
+				this.enqueuedNanos = System.nanoTime();
+				enqueueRetry(this);
+				return;
+			}
+			WorkerPool.this.timer.schedule(() -> {
+				if (WorkerPool.this.awaitingRetry.remove(this)) {
+					this.enqueuedNanos = System.nanoTime();
+					enqueueRetry(this);
+				}
+			}, backoff.toNanos(), TimeUnit.NANOSECONDS);
+		}
+
+		private ScheduledFuture<?> scheduleTimeout(Attempt attempt) {
+			Duration taskTimeout = WorkerPool.this.spec.taskTimeout();
+			if (taskTimeout.isZero()) {
+				return null;
+			}
+			return WorkerPool.this.timer.schedule(attempt::timeOut, taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+
+		AbandonedTask abandoned(boolean started) {
+			return new AbandonedTask(getName(), this.id, this.original, started);
+		}
+
+		private static void record(Timer timer, long nanos) {
+			if (timer != null) {
+				timer.record(nanos, TimeUnit.NANOSECONDS);
+			}
+		}
+
+		private static void replaceMdc(Map<String, String> context) {
+			if (context != null) {
+				MDC.setContextMap(context);
+			}
+			else {
+				MDC.clear();
+			}
+		}
+
+	}
+
+	/**
+	 * One run of a task on one thread. The timeout interrupts the thread only while this run is still running
+	 * (checked under the lock), so an interrupt can never reach the next task on a reused worker.
+	 */
+	private static final class Attempt {
+
+		final PoolTask<?> task;
+
+		final Thread thread;
+
+		final ReentrantLock lock = new ReentrantLock();
+
+		boolean running = true;
+
+		boolean timedOut;
+
+		volatile boolean abandoned;
+
+		Attempt(PoolTask<?> task, Thread thread) {
+			this.task = task;
+			this.thread = thread;
+		}
+
+		void timeOut() {
+			this.lock.lock();
+			try {
+				if (this.running) {
+					this.timedOut = true;
+					this.thread.interrupt();
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+
+		boolean finish() {
+			this.lock.lock();
+			try {
+				this.running = false;
+				return this.timedOut;
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+
+		/** Marks a run still going after the drain's grace as abandoned; it is then reported, not completed. */
+		boolean markAbandoned() {
+			this.lock.lock();
+			try {
+				if (!this.running) {
+					return false;
+				}
+				this.abandoned = true;
+				return true;
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+
+	}
+
+}
