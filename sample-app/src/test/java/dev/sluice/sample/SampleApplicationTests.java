@@ -1,15 +1,18 @@
 package dev.sluice.sample;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.ResponseEntity;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @DirtiesContext
@@ -20,9 +23,24 @@ class SampleApplicationTests {
 
 	@Test
 	void sampleAppStartsAndReportsHealthUp() {
-		String health = RestClient.create("http://localhost:" + this.port).get().uri("/actuator/health")
-			.retrieve().body(String.class);
+		String health = client().get().uri("/actuator/health").retrieve().body(String.class);
 		assertThat(health).contains("\"status\":\"UP\"");
+	}
+
+	@Test
+	void signupDispatchesTheWelcomeEmailToTheEmailsPool() {
+		ResponseEntity<String> signup = client().post().uri("/signup?email=ada@example.com").retrieve()
+			.toEntity(String.class);
+		assertThat(signup.getStatusCode().value()).isEqualTo(202);
+		assertThat(signup.getBody()).contains("welcome-ada@example.com");
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client().get()
+			.uri("/actuator/metrics/sluice.pool.tasks?tag=pool:emails&tag=outcome:completed")
+			.retrieve()
+			.body(String.class)).contains("\"value\":1.0"));
+	}
+
+	private RestClient client() {
+		return RestClient.create("http://localhost:" + this.port);
 	}
 
 }
