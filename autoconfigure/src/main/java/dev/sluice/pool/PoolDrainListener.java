@@ -15,4 +15,13 @@ public interface PoolDrainListener {
 	 */
 	void drained(List<PoolDrain> drains);
 
+	/**
+	 * The latest moment the drain may last until, on the {@link System#nanoTime()} clock: a shutdown budget
+	 * that caps every pool's {@code drain-timeout}.
+	 * @return the deadline, {@link Long#MAX_VALUE} for none
+	 */
+	default long drainDeadlineNanos() {
+		return Long.MAX_VALUE;
+	}
+
 }

@@ -136,8 +136,11 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 		pools.forEach(WorkerPool::stopAccepting);
 		List<PoolDrain> drains = new ArrayList<>();
 		try {
+			long budget = this.listeners.stream()
+				.mapToLong(PoolDrainListener::drainDeadlineNanos)
+				.reduce(Long.MAX_VALUE, WorkerPools::earlier);
 			for (WorkerPool pool : pools) {
-				long deadline = start + pool.getSpec().drainTimeout().toNanos();
+				long deadline = earlier(start + pool.getSpec().drainTimeout().toNanos(), budget);
 				drains.add(pool.awaitDrain(deadline, INTERRUPT_GRACE));
 			}
 		}
@@ -154,6 +157,14 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 			listener.drained(this.lastDrain);
 		}
 		return this.lastDrain;
+	}
+
+	// Long.MAX_VALUE means "no deadline"; other values are nanoTime readings, compared by difference.
+	private static long earlier(long a, long b) {
+		if (a == Long.MAX_VALUE || b == Long.MAX_VALUE) {
+			return Math.min(a, b) == Long.MAX_VALUE ? Long.MAX_VALUE : (a == Long.MAX_VALUE ? b : a);
+		}
+		return (a - b < 0) ? a : b;
 	}
 
 	private void awaitTimer() {

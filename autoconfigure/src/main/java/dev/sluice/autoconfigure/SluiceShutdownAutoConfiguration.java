@@ -1,0 +1,70 @@
+package dev.sluice.autoconfigure;
+
+import dev.sluice.shutdown.AbandonedTaskHandler;
+import dev.sluice.shutdown.GracefulShutdown;
+import dev.sluice.shutdown.InFlightRequests;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/**
+ * Sluice's ordered graceful shutdown: readiness, readiness delay, web-server drain, pool drain, task-group
+ * cancellation, report of abandoned tasks, summary.
+ */
+@AutoConfiguration(before = SluicePoolsAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "sluice.shutdown.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SluiceShutdownProperties.class)
+public final class SluiceShutdownAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	GracefulShutdown sluiceGracefulShutdown(SluiceShutdownProperties properties,
+			ObjectProvider<InFlightRequests> inFlightRequests, ObjectProvider<AbandonedTaskHandler> handlers,
+			ObjectProvider<MeterRegistry> meterRegistry) {
+		if (properties.getTimeout() == null || properties.getTimeout().isNegative()
+				|| properties.getTimeout().isZero()) {
+			throw new InvalidSluiceConfigurationException("sluice.shutdown.timeout", properties.getTimeout(),
+					"must be greater than 0", "Set sluice.shutdown.timeout to the shutdown budget, such as 30s.");
+		}
+		if (properties.getReadinessDelay() == null || properties.getReadinessDelay().isNegative()) {
+			throw new InvalidSluiceConfigurationException("sluice.shutdown.readiness-delay",
+					properties.getReadinessDelay(), "must not be negative",
+					"Set sluice.shutdown.readiness-delay to 0s or more.");
+		}
+		return new GracefulShutdown(properties.getTimeout(), properties.getReadinessDelay(),
+				inFlightRequests.getIfAvailable(), handlers.orderedStream().toList(), java.util.List.of(),
+				meterRegistry.getIfUnique());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(FilterRegistrationBean.class)
+	static class InFlightRequestsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		InFlightRequests sluiceInFlightRequests() {
+			return new InFlightRequests();
+		}
+
+		@Bean
+		FilterRegistrationBean<InFlightRequests> sluiceInFlightRequestsRegistration(InFlightRequests filter) {
+			FilterRegistrationBean<InFlightRequests> registration = new FilterRegistrationBean<>(filter);
+			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+			registration.setName("sluiceInFlightRequests");
+			return registration;
+		}
+
+	}
+
+}
