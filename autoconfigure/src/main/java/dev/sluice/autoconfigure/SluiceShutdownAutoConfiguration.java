@@ -1,5 +1,6 @@
 package dev.sluice.autoconfigure;
 
+import dev.sluice.group.TaskGroups;
 import dev.sluice.shutdown.AbandonedTaskHandler;
 import dev.sluice.shutdown.GracefulShutdown;
 import dev.sluice.shutdown.InFlightRequests;
@@ -30,7 +31,7 @@ public final class SluiceShutdownAutoConfiguration {
 	@ConditionalOnMissingBean
 	GracefulShutdown sluiceGracefulShutdown(SluiceShutdownProperties properties,
 			ObjectProvider<InFlightRequests> inFlightRequests, ObjectProvider<AbandonedTaskHandler> handlers,
-			ObjectProvider<MeterRegistry> meterRegistry) {
+			ObjectProvider<TaskGroups> taskGroups, ObjectProvider<MeterRegistry> meterRegistry) {
 		if (properties.getTimeout() == null || properties.getTimeout().isNegative()
 				|| properties.getTimeout().isZero()) {
 			throw new InvalidSluiceConfigurationException("sluice.shutdown.timeout", properties.getTimeout(),
@@ -42,7 +43,8 @@ public final class SluiceShutdownAutoConfiguration {
 					"Set sluice.shutdown.readiness-delay to 0s or more.");
 		}
 		return new GracefulShutdown(properties.getTimeout(), properties.getReadinessDelay(),
-				inFlightRequests.getIfAvailable(), handlers.orderedStream().toList(), java.util.List.of(),
+				inFlightRequests.getIfAvailable(), handlers.orderedStream().toList(),
+				taskGroups.stream().map((groups) -> (Runnable) groups::cancelAll).toList(),
 				meterRegistry.getIfUnique());
 	}
 

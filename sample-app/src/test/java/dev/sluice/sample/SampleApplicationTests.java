@@ -39,6 +39,15 @@ class SampleApplicationTests {
 			.body(String.class)).contains("\"value\":1.0"));
 	}
 
+	@Test
+	void fanOutPageTakesAsLongAsTheSlowerDownstreamNotTheSum() {
+		client().get().uri("/page/warm-up").retrieve().body(String.class);
+		String page = client().get().uri("/page/7").retrieve().body(String.class);
+		assertThat(page).contains("User 7").contains("first post of 7");
+		long took = Long.parseLong(page.replaceAll(".*\"tookMillis\":(\\d+).*", "$1"));
+		assertThat(took).as("sequential calls would take 700 ms or more").isBetween(400L, 690L);
+	}
+
 	private RestClient client() {
 		return RestClient.create("http://localhost:" + this.port);
 	}

@@ -1,0 +1,51 @@
+package dev.sluice.autoconfigure;
+
+import dev.sluice.core.RunningTasks;
+import dev.sluice.core.SluiceThreads;
+import dev.sluice.group.TaskGroups;
+import dev.sluice.pool.ThreadKind;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@link TaskGroups} bean: errgroup-style fan-out on virtual threads (Java 21+) or a bounded platform pool.
+ */
+@AutoConfiguration(after = SluiceAutoConfiguration.class, afterName = {
+		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration" })
+@ConditionalOnBooleanProperty(name = "sluice.task-groups.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SluiceTaskGroupsProperties.class)
+public final class SluiceTaskGroupsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	TaskGroups taskGroups(SluiceTaskGroupsProperties properties, RunningTasks sluiceRunningTasks,
+			ObjectProvider<MeterRegistry> meterRegistry) {
+		ThreadKind threads = properties.getThreads();
+		if (threads == null) {
+			threads = SluiceThreads.virtualThreadsAvailable() ? ThreadKind.VIRTUAL : ThreadKind.PLATFORM;
+		}
+		if (threads == ThreadKind.VIRTUAL && !SluiceThreads.virtualThreadsAvailable()) {
+			throw new InvalidSluiceConfigurationException("sluice.task-groups.threads", "virtual",
+					"virtual threads need Java 21 or later; this application runs on Java "
+							+ Runtime.version().feature(),
+					"Run on Java 21 or later, or set sluice.task-groups.threads to platform.");
+		}
+		if (properties.getMaxThreads() <= 0) {
+			throw new InvalidSluiceConfigurationException("sluice.task-groups.max-threads",
+					properties.getMaxThreads(), "must be greater than 0",
+					"Set sluice.task-groups.max-threads to 1 or more (default 64).");
+		}
+		TaskGroups taskGroups = new TaskGroups(threads == ThreadKind.VIRTUAL, properties.getMaxThreads(),
+				sluiceRunningTasks);
+		meterRegistry.ifUnique(taskGroups::bindTo);
+		return taskGroups;
+	}
+
+}
