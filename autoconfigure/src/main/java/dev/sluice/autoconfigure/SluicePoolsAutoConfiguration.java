@@ -1,6 +1,5 @@
 package dev.sluice.autoconfigure;
 
-import java.time.Duration;
 import java.util.Map;
 
 import dev.sluice.core.RunningTasks;
@@ -67,24 +66,24 @@ public final class SluicePoolsAutoConfiguration {
 							+ Runtime.version().feature(),
 					"Run on Java 21 or later, or set " + prefix + "threads to platform.");
 		}
-		positive(prefix + "size", pool.getSize());
+		Validation.positive(prefix + "size", pool.getSize());
 		if (pool.getQueueCapacity() < 0) {
 			throw new InvalidSluiceConfigurationException(prefix + "queue-capacity", pool.getQueueCapacity(),
 					"must not be negative", "Set " + prefix + "queue-capacity to 0 (direct hand-off) or more.");
 		}
-		notNegative(prefix + "wait-timeout", pool.getWaitTimeout());
+		Validation.notNegative(prefix + "wait-timeout", pool.getWaitTimeout());
 		if (pool.getWhenFull() == WhenFull.WAIT && pool.getWaitTimeout().isZero()) {
 			throw new InvalidSluiceConfigurationException(prefix + "wait-timeout", pool.getWaitTimeout(),
 					"must be greater than 0 when when-full is wait",
 					"Set " + prefix + "wait-timeout to how long a submit may block, such as 50ms.");
 		}
-		notNegative(prefix + "task-timeout", pool.getTaskTimeout());
-		notNegative(prefix + "keep-alive", pool.getKeepAlive());
-		notNegative(prefix + "drain-timeout", pool.getDrainTimeout());
+		Validation.notNegative(prefix + "task-timeout", pool.getTaskTimeout());
+		Validation.notNegative(prefix + "keep-alive", pool.getKeepAlive());
+		Validation.notNegative(prefix + "drain-timeout", pool.getDrainTimeout());
 		SluicePoolsProperties.Retry retry = pool.getRetry();
-		positive(prefix + "retry.max-attempts", retry.getMaxAttempts());
-		notNegative(prefix + "retry.backoff", retry.getBackoff());
-		notNegative(prefix + "retry.max-backoff", retry.getMaxBackoff());
+		Validation.positive(prefix + "retry.max-attempts", retry.getMaxAttempts());
+		Validation.notNegative(prefix + "retry.backoff", retry.getBackoff());
+		Validation.notNegative(prefix + "retry.max-backoff", retry.getMaxBackoff());
 		if (!(retry.getMultiplier() >= 1.0)) {
 			throw new InvalidSluiceConfigurationException(prefix + "retry.multiplier", retry.getMultiplier(),
 					"must be 1.0 or more", "Set " + prefix + "retry.multiplier to 1.0 (constant backoff) or more.");
@@ -94,20 +93,6 @@ public final class SluicePoolsAutoConfiguration {
 				new WorkerPoolSpec.RetryPolicy(retry.getMaxAttempts(), retry.getBackoff(), retry.getMultiplier(),
 						retry.getMaxBackoff()),
 				pool.getDrainTimeout(), pool.isInheritDeadline());
-	}
-
-	private static void positive(String property, int value) {
-		if (value <= 0) {
-			throw new InvalidSluiceConfigurationException(property, value, "must be greater than 0",
-					"Set " + property + " to 1 or more.");
-		}
-	}
-
-	private static void notNegative(String property, Duration value) {
-		if (value == null || value.isNegative()) {
-			throw new InvalidSluiceConfigurationException(property, value, "must not be negative",
-					"Set " + property + " to 0 or a positive duration such as 30s.");
-		}
 	}
 
 	/**

@@ -32,16 +32,8 @@ public final class SluiceShutdownAutoConfiguration {
 	GracefulShutdown sluiceGracefulShutdown(SluiceShutdownProperties properties,
 			ObjectProvider<InFlightRequests> inFlightRequests, ObjectProvider<AbandonedTaskHandler> handlers,
 			ObjectProvider<TaskGroups> taskGroups, ObjectProvider<MeterRegistry> meterRegistry) {
-		if (properties.getTimeout() == null || properties.getTimeout().isNegative()
-				|| properties.getTimeout().isZero()) {
-			throw new InvalidSluiceConfigurationException("sluice.shutdown.timeout", properties.getTimeout(),
-					"must be greater than 0", "Set sluice.shutdown.timeout to the shutdown budget, such as 30s.");
-		}
-		if (properties.getReadinessDelay() == null || properties.getReadinessDelay().isNegative()) {
-			throw new InvalidSluiceConfigurationException("sluice.shutdown.readiness-delay",
-					properties.getReadinessDelay(), "must not be negative",
-					"Set sluice.shutdown.readiness-delay to 0s or more.");
-		}
+		Validation.positive("sluice.shutdown.timeout", properties.getTimeout());
+		Validation.notNegative("sluice.shutdown.readiness-delay", properties.getReadinessDelay());
 		return new GracefulShutdown(properties.getTimeout(), properties.getReadinessDelay(),
 				inFlightRequests.getIfAvailable(), handlers.orderedStream().toList(),
 				taskGroups.stream().map((groups) -> (Runnable) groups::cancelAll).toList(),

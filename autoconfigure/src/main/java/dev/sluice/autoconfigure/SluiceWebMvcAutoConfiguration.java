@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.DispatcherServlet;
 
 /**
@@ -19,8 +20,8 @@ public final class SluiceWebMvcAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	SluiceHandlerExceptionResolver sluiceHandlerExceptionResolver() {
-		return new SluiceHandlerExceptionResolver();
+	SluiceHandlerExceptionResolver sluiceHandlerExceptionResolver(Environment environment) {
+		return new SluiceHandlerExceptionResolver(environment.getProperty("sluice.deadline.status", Integer.class, 504));
 	}
 
 }

@@ -118,6 +118,16 @@ public final class Deadline {
 		return new Scope(previous);
 	}
 
+	/** For {@link DeadlineThreadLocalAccessor}: sets or clears the thread's deadline without a scope. */
+	static void setCurrent(Deadline deadline) {
+		if (deadline != null) {
+			CURRENT.set(deadline);
+		}
+		else {
+			CURRENT.remove();
+		}
+	}
+
 	@Override
 	public String toString() {
 		return "Deadline[timeout=" + this.timeout + ", remaining=" + remaining() + "]";

@@ -48,6 +48,17 @@ class SampleApplicationTests {
 		assertThat(took).as("sequential calls would take 700 ms or more").isBetween(400L, 690L);
 	}
 
+	@Test
+	void slowReportAnswers504AtItsRouteDeadline() {
+		long start = System.nanoTime();
+		ResponseEntity<String> report = client().get().uri("/reports/slow").exchange((request, response) ->
+				ResponseEntity.status(response.getStatusCode()).body(new String(response.getBody().readAllBytes())));
+		long millis = (System.nanoTime() - start) / 1_000_000;
+		assertThat(report.getStatusCode().value()).isEqualTo(504);
+		assertThat(report.getBody()).contains("deadline");
+		assertThat(millis).isBetween(2_000L, 2_500L);
+	}
+
 	private RestClient client() {
 		return RestClient.create("http://localhost:" + this.port);
 	}

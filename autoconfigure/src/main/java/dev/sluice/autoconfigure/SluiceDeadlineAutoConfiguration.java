@@ -1,0 +1,162 @@
+package dev.sluice.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import dev.sluice.deadline.DeadlineAsyncInterceptor;
+import dev.sluice.deadline.DeadlineClientHttpRequestInitializer;
+import dev.sluice.deadline.DeadlineDataSource;
+import dev.sluice.deadline.DeadlineFilter;
+import dev.sluice.deadline.DeadlineRoutes;
+import dev.sluice.deadline.DeadlineWatchdog;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+import org.springframework.util.StringUtils;
+import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.util.pattern.PathPattern;
+
+/**
+ * One deadline per request ({@code sluice.deadline}), passed down to {@code RestClient} / {@code RestTemplate}
+ * calls, JDBC statements, task groups and worker pools that inherit it.
+ */
+@AutoConfiguration(afterName = {
+		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration" })
+@ConditionalOnBooleanProperty(name = "sluice.deadline.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SluiceDeadlineProperties.class)
+public final class SluiceDeadlineAutoConfiguration {
+
+	/** Order of the deadline filter: after admission control, before Spring Security (-100). */
+	public static final int FILTER_ORDER = -108;
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass({ FilterRegistrationBean.class, WebMvcConfigurer.class })
+	static class ServletDeadlineConfiguration {
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean
+		DeadlineWatchdog sluiceDeadlineWatchdog() {
+			return new DeadlineWatchdog();
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		DeadlineRoutes sluiceDeadlineRoutes(SluiceDeadlineProperties properties,
+				ObjectProvider<MeterRegistry> meterRegistry) {
+			Validation.positive("sluice.deadline.default-timeout", properties.getDefaultTimeout());
+			if (properties.getStatus() != 503 && properties.getStatus() != 504) {
+				throw new InvalidSluiceConfigurationException("sluice.deadline.status", properties.getStatus(),
+						"must be 504 or 503", "Set sluice.deadline.status to 504 (the default) or 503.");
+			}
+			List<DeadlineRoutes.RouteSpec> routes = new ArrayList<>();
+			for (int i = 0; i < properties.getRoutes().size(); i++) {
+				SluiceDeadlineProperties.Route route = properties.getRoutes().get(i);
+				String prefix = "sluice.deadline.routes[" + i + "].";
+				Validation.positive(prefix + "timeout", route.getTimeout());
+				if (route.getPaths().isEmpty()) {
+					throw new InvalidSluiceConfigurationException(prefix + "paths", "[]", "must not be empty",
+							"List the path patterns of the route under " + prefix + "paths.");
+				}
+				List<PathPattern> patterns = new ArrayList<>();
+				for (int p = 0; p < route.getPaths().size(); p++) {
+					patterns.add(PathPatterns.parse(prefix + "paths[" + p + "]", route.getPaths().get(p)));
+				}
+				routes.add(new DeadlineRoutes.RouteSpec(patterns, route.getTimeout()));
+			}
+			return new DeadlineRoutes(routes, properties.getDefaultTimeout(), meterRegistry.getIfUnique());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		DeadlineFilter sluiceDeadlineFilter(SluiceDeadlineProperties properties, DeadlineRoutes routes,
+				DeadlineWatchdog watchdog) {
+			return new DeadlineFilter(routes, watchdog, header(properties), properties.isInterrupt(),
+					properties.getStatus());
+		}
+
+		@Bean
+		FilterRegistrationBean<DeadlineFilter> sluiceDeadlineFilterRegistration(DeadlineFilter filter) {
+			FilterRegistrationBean<DeadlineFilter> registration = new FilterRegistrationBean<>(filter);
+			registration.setOrder(FILTER_ORDER);
+			registration.setName("sluiceDeadlineFilter");
+			return registration;
+		}
+
+		@Bean
+		WebMvcConfigurer sluiceDeadlineAsyncConfigurer() {
+			DeadlineAsyncInterceptor interceptor = new DeadlineAsyncInterceptor();
+			return new WebMvcConfigurer() {
+				@Override
+				public void configureAsyncSupport(AsyncSupportConfigurer configurer) {
+					configurer.registerCallableInterceptors(interceptor);
+					configurer.registerDeferredResultInterceptors(interceptor);
+				}
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RestClientCustomizer.class)
+	static class RestClientDeadlineConfiguration {
+
+		@Bean
+		DeadlineClientHttpRequestInitializer sluiceDeadlineClientHttpRequestInitializer(
+				SluiceDeadlineProperties properties) {
+			return new DeadlineClientHttpRequestInitializer(header(properties));
+		}
+
+		@Bean
+		RestClientCustomizer sluiceDeadlineRestClientCustomizer(DeadlineClientHttpRequestInitializer initializer) {
+			return (builder) -> builder.requestInitializer(initializer);
+		}
+
+		@Bean
+		RestTemplateCustomizer sluiceDeadlineRestTemplateCustomizer(DeadlineClientHttpRequestInitializer initializer) {
+			return (restTemplate) -> restTemplate.getClientHttpRequestInitializers().add(initializer);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ DataSource.class, DelegatingDataSource.class })
+	static class DataSourceDeadlineConfiguration {
+
+		@Bean
+		static BeanPostProcessor sluiceDeadlineDataSourcePostProcessor() {
+			return new BeanPostProcessor() {
+				@Override
+				public Object postProcessAfterInitialization(Object bean, String beanName) {
+					if (bean instanceof DataSource dataSource && !(bean instanceof DeadlineDataSource)) {
+						return new DeadlineDataSource(dataSource);
+					}
+					return bean;
+				}
+			};
+		}
+
+	}
+
+	private static String header(SluiceDeadlineProperties properties) {
+		return StringUtils.hasText(properties.getHeader()) ? properties.getHeader() : null;
+	}
+
+}

@@ -1,0 +1,156 @@
+package dev.sluice.deadline;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+
+import dev.sluice.web.ProblemResponses;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Gives every request one {@link Deadline}, like {@code context.WithTimeout} in a Go handler: the route's
+ * timeout, shortened (never lengthened) by an inbound budget header. The deadline is attached to the request
+ * thread while the handler runs; when it passes, the {@link DeadlineWatchdog} interrupts the thread, and the
+ * client gets the configured status with a problem body as soon as the handler returns.
+ */
+public class DeadlineFilter extends OncePerRequestFilter {
+
+	/** Request attribute holding the request's {@link Deadline}. */
+	public static final String DEADLINE_ATTRIBUTE = Deadline.class.getName();
+
+	/** Request attribute holding the request's {@link DeadlineRoutes.Route}. */
+	public static final String ROUTE_ATTRIBUTE = DeadlineRoutes.Route.class.getName();
+
+	// Set by the web layer when it already answered a DeadlineExceededException (kept as a string: no dependency).
+	private static final String EXCEEDED_ANSWERED = "dev.sluice.web.SluiceHandlerExceptionResolver.deadlineAnswered";
+
+	private static final int MAX_HEADER_DIGITS = 12;
+
+	private final DeadlineRoutes routes;
+
+	private final DeadlineWatchdog watchdog;
+
+	private final String header;
+
+	private final boolean interrupt;
+
+	private final int status;
+
+	/**
+	 * Creates the filter.
+	 * @param routes the timeouts per route
+	 * @param watchdog the watchdog that interrupts late handlers
+	 * @param header the inbound budget header, or {@code null}
+	 * @param interrupt whether to interrupt the handler thread at the deadline
+	 * @param status the status of a request whose deadline passed (504 or 503)
+	 */
+	public DeadlineFilter(DeadlineRoutes routes, DeadlineWatchdog watchdog, String header, boolean interrupt,
+			int status) {
+		this.routes = routes;
+		this.watchdog = watchdog;
+		this.header = header;
+		this.interrupt = interrupt;
+		this.status = status;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		DeadlineRoutes.Route route = this.routes.resolve(request);
+		Deadline deadline = Deadline.after(route.timeout());
+		long inbound = inboundBudgetMillis(request);
+		if (inbound > 0) {
+			deadline = deadline.shorten(Duration.ofMillis(inbound));
+		}
+		request.setAttribute(DEADLINE_ATTRIBUTE, deadline);
+		request.setAttribute(ROUTE_ATTRIBUTE, route);
+		Throwable failure = null;
+		DeadlineWatchdog.Watch watch = this.watchdog.watch(deadline, this.interrupt);
+		try (Deadline.Scope scope = deadline.attach()) {
+			chain.doFilter(request, response);
+		}
+		catch (IOException | ServletException | RuntimeException | Error ex) {
+			failure = ex;
+		}
+		finally {
+			watch.close(); // from here no interrupt of this request reaches the thread
+		}
+		if (request.isAsyncStarted()) {
+			rethrow(failure); // the async part is timed by the async timeout (see DeadlineAsyncInterceptor)
+			return;
+		}
+		boolean answered = request.getAttribute(EXCEEDED_ANSWERED) != null; // and counted
+		if (!answered && (watch.hasFired() || deadline.isExpired())) {
+			route.countExceeded();
+			if (!response.isCommitted()) {
+				response.resetBuffer();
+				writeProblem(request, response, this.status, deadline, route);
+				return;
+			}
+		}
+		rethrow(failure);
+	}
+
+	@Override
+	protected boolean shouldNotFilterErrorDispatch() {
+		return true;
+	}
+
+	/**
+	 * Writes the answer of a request whose deadline passed.
+	 * @param request the request
+	 * @param response the response, not committed
+	 * @param status 504 or 503
+	 * @param deadline the deadline that passed
+	 * @param route the request's route
+	 * @throws IOException if the body cannot be written
+	 */
+	public static void writeProblem(HttpServletRequest request, HttpServletResponse response, int status,
+			Deadline deadline, DeadlineRoutes.Route route) throws IOException {
+		ProblemResponses.write(request, response, status, "deadline-exceeded",
+				(status == 503) ? "Service Unavailable" : "Gateway Timeout",
+				"The request's deadline of " + deadline.timeout().toMillis() + " ms passed",
+				Map.of("route", route.tag()));
+	}
+
+	private long inboundBudgetMillis(HttpServletRequest request) {
+		if (this.header == null) {
+			return -1;
+		}
+		String value = request.getHeader(this.header);
+		if (value == null || value.isEmpty() || value.length() > MAX_HEADER_DIGITS) {
+			return -1;
+		}
+		long millis = 0;
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c < '0' || c > '9') {
+				return -1; // malformed (or negative): ignored, never an error
+			}
+			millis = millis * 10 + (c - '0');
+		}
+		return millis;
+	}
+
+	private static void rethrow(Throwable failure) throws IOException, ServletException {
+		if (failure == null) {
+			return;
+		}
+		if (failure instanceof IOException io) {
+			throw io;
+		}
+		if (failure instanceof ServletException servlet) {
+			throw servlet;
+		}
+		if (failure instanceof RuntimeException unchecked) {
+			throw unchecked;
+		}
+		throw (Error) failure;
+	}
+
+}

@@ -1,0 +1,58 @@
+package dev.sluice.autoconfigure;
+
+import dev.sluice.deadline.DeadlineFilter;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SluiceDeadlineAutoConfigurationTests {
+
+	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SluiceDeadlineAutoConfiguration.class));
+
+	@Test
+	void everyRequestGetsADeadlineByDefaultAndItCanBeSwitchedOff() {
+		this.runner.run((context) -> assertThat(context).hasSingleBean(DeadlineFilter.class));
+		this.runner.withPropertyValues("sluice.deadline.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(DeadlineFilter.class));
+	}
+
+	@Test
+	void aStatusOtherThan504Or503FailsNamingTheProperty() {
+		assertFailure("sluice.deadline.status", "sluice.deadline.status=500");
+	}
+
+	@Test
+	void aZeroDefaultTimeoutFailsNamingTheProperty() {
+		assertFailure("sluice.deadline.default-timeout", "sluice.deadline.default-timeout=0s");
+	}
+
+	@Test
+	void aRouteWithoutTimeoutOrWithAMalformedPathFailsNamingTheProperty() {
+		assertFailure("sluice.deadline.routes[0].timeout", "sluice.deadline.routes[0].paths=/a");
+		assertFailure("sluice.deadline.routes[0].paths[0]", "sluice.deadline.routes[0].paths=/a/{oops",
+				"sluice.deadline.routes[0].timeout=1s");
+		assertFailure("sluice.deadline.routes[0].paths", "sluice.deadline.routes[0].timeout=1s");
+	}
+
+	private void assertFailure(String property, String... values) {
+		this.runner.withPropertyValues(values).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context).getFailure().rootCause().isInstanceOf(InvalidSluiceConfigurationException.class);
+			assertThat(((InvalidSluiceConfigurationException) rootCause(context.getStartupFailure())).getProperty())
+				.isEqualTo(property);
+		});
+	}
+
+	private static Throwable rootCause(Throwable failure) {
+		Throwable cause = failure;
+		while (cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+}

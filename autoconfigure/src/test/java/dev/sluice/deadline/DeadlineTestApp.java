@@ -1,0 +1,171 @@
+package dev.sluice.deadline;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.sluice.group.TaskGroup;
+import dev.sluice.group.TaskGroups;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
+
+/**
+ * Endpoints the deadline tests call over real HTTP.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@Import(DeadlineTestApp.Endpoints.class)
+class DeadlineTestApp {
+
+	@RestController
+	static class Endpoints {
+
+		final RestClient restClient;
+
+		final TaskGroups taskGroups;
+
+		final AtomicInteger interruptedOnEntry = new AtomicInteger();
+
+		Endpoints(RestClient.Builder builder, TaskGroups taskGroups) {
+			this.restClient = builder.build();
+			this.taskGroups = taskGroups;
+		}
+
+		@GetMapping({ "/sleep", "/default/sleep" })
+		String sleep() throws InterruptedException {
+			Thread.sleep(60_000);
+			return "woke up";
+		}
+
+		@GetMapping("/downstream/slow")
+		String slowDownstream() throws InterruptedException {
+			Thread.sleep(5_000);
+			return "slow";
+		}
+
+		@GetMapping("/downstream/echo")
+		String echo(@RequestHeader(name = "X-Request-Timeout-Ms", required = false) String budget) {
+			return String.valueOf(budget);
+		}
+
+		@GetMapping("/call/slow")
+		String callSlow(HttpServletRequest request) {
+			return this.restClient.get().uri(base(request) + "/downstream/slow").retrieve().body(String.class);
+		}
+
+		@GetMapping("/call/echo")
+		String callEcho(HttpServletRequest request) {
+			return this.restClient.get().uri(base(request) + "/downstream/echo").retrieve().body(String.class);
+		}
+
+		@GetMapping("/call/after-expiry")
+		String callAfterExpiry(@org.springframework.web.bind.annotation.RequestParam int port) {
+			Deadline deadline = Deadline.current().orElseThrow();
+			while (!deadline.isExpired()) {
+				try {
+					Thread.sleep(10);
+				}
+				catch (InterruptedException ex) {
+					// the watchdog's interrupt; this handler insists on calling late
+				}
+			}
+			return this.restClient.get().uri("http://127.0.0.1:" + port + "/").retrieve().body(String.class);
+		}
+
+		@GetMapping("/ordinary")
+		String ordinary() throws InterruptedException {
+			if (Thread.currentThread().isInterrupted()) {
+				this.interruptedOnEntry.incrementAndGet();
+			}
+			Thread.sleep(20); // would throw at once on a poisoned thread
+			return "ok";
+		}
+
+		@GetMapping("/group")
+		String group() {
+			try (TaskGroup group = this.taskGroups.open()) {
+				group.fork(() -> {
+					Thread.sleep(60_000);
+					return "late";
+				});
+				group.join();
+				return "joined";
+			}
+		}
+
+		@GetMapping("/group/deadline")
+		String groupDeadline() {
+			try (TaskGroup group = this.taskGroups.open()) {
+				var seen = group.fork(() -> Deadline.current().map(Deadline::timeout).map(Object::toString)
+					.orElse("none"));
+				group.join();
+				return seen.get();
+			}
+		}
+
+		@GetMapping("/async/callable")
+		Callable<String> asyncCallable() {
+			return () -> {
+				Thread.sleep(60_000);
+				return "late";
+			};
+		}
+
+		private static String base(HttpServletRequest request) {
+			return "http://127.0.0.1:" + request.getLocalPort();
+		}
+
+	}
+
+	/** A TCP listener that counts the connections it accepts, to prove a call never connected. */
+	static final class CountingListener implements AutoCloseable {
+
+		final ServerSocket socket;
+
+		final AtomicInteger accepted = new AtomicInteger();
+
+		final Thread acceptor;
+
+		CountingListener() {
+			try {
+				this.socket = new ServerSocket(0);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			this.acceptor = new Thread(() -> {
+				while (!this.socket.isClosed()) {
+					try (Socket ignored = this.socket.accept()) {
+						this.accepted.incrementAndGet();
+					}
+					catch (IOException ex) {
+						return;
+					}
+				}
+			}, "counting-listener");
+			this.acceptor.start();
+		}
+
+		int port() {
+			return this.socket.getLocalPort();
+		}
+
+		@Override
+		public void close() throws Exception {
+			this.socket.close();
+			this.acceptor.join(5_000);
+		}
+
+	}
+
+}
