@@ -59,6 +59,20 @@ class SampleApplicationTests {
 		assertThat(millis).isBetween(2_000L, 2_500L);
 	}
 
+	@Test
+	void helloIsLimitedPerClientIpWithAnHonestRetryAfter() {
+		int[] statuses = new int[6];
+		String retryAfter = null;
+		for (int i = 0; i < 6; i++) {
+			ResponseEntity<String> hello = client().get().uri("/hello").exchange((request, response) ->
+					ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders()).body(""));
+			statuses[i] = hello.getStatusCode().value();
+			retryAfter = hello.getHeaders().getFirst("Retry-After");
+		}
+		assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429);
+		assertThat(Long.parseLong(retryAfter)).isBetween(1L, 12L);
+	}
+
 	private RestClient client() {
 		return RestClient.create("http://localhost:" + this.port);
 	}

@@ -1,0 +1,110 @@
+package dev.sluice.ratelimit;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * An address range in CIDR notation ({@code 10.0.0.0/8}, {@code fd00::/8}) or a single address, IPv4 or IPv6.
+ */
+public final class IpRange {
+
+	private final byte[] network;
+
+	private final int prefixLength;
+
+	private IpRange(byte[] network, int prefixLength) {
+		this.network = network;
+		this.prefixLength = prefixLength;
+	}
+
+	/**
+	 * Parses a range.
+	 * @param cidr an address or {@code address/prefix}
+	 * @return the range
+	 * @throws IllegalArgumentException if it is not a literal address with a prefix that fits it
+	 */
+	public static IpRange parse(String cidr) {
+		int slash = cidr.indexOf('/');
+		String address = (slash < 0) ? cidr.trim() : cidr.substring(0, slash).trim();
+		byte[] bytes = literal(address);
+		if (bytes == null) {
+			throw new IllegalArgumentException("'" + address + "' is not an IPv4 or IPv6 address");
+		}
+		int prefix = bytes.length * 8;
+		if (slash >= 0) {
+			try {
+				prefix = Integer.parseInt(cidr.substring(slash + 1).trim());
+			}
+			catch (NumberFormatException ex) {
+				throw new IllegalArgumentException("prefix length of '" + cidr + "' is not a number");
+			}
+			if (prefix < 0 || prefix > bytes.length * 8) {
+				throw new IllegalArgumentException("prefix length of '" + cidr + "' must be 0 to " + bytes.length * 8);
+			}
+		}
+		return new IpRange(bytes, prefix);
+	}
+
+	/**
+	 * Whether an address is in the range.
+	 * @param address the address's bytes
+	 * @return {@code true} if it is
+	 */
+	public boolean contains(byte[] address) {
+		if (address == null || address.length != this.network.length) {
+			return false;
+		}
+		int full = this.prefixLength / 8;
+		for (int i = 0; i < full; i++) {
+			if (address[i] != this.network[i]) {
+				return false;
+			}
+		}
+		int rest = this.prefixLength % 8;
+		if (rest == 0) {
+			return true;
+		}
+		int mask = (0xFF << (8 - rest)) & 0xFF;
+		return (address[full] & mask) == (this.network[full] & mask);
+	}
+
+	/**
+	 * The bytes of a literal IPv4 or IPv6 address, without any name lookup.
+	 * @param address the text
+	 * @return the bytes, or {@code null} if it is not a literal address
+	 */
+	static byte[] literal(String address) {
+		if (address.isEmpty() || address.length() > 45) {
+			return null;
+		}
+		boolean colon = false;
+		for (int i = 0; i < address.length(); i++) {
+			char c = address.charAt(i);
+			boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+			if (c == ':') {
+				colon = true;
+			}
+			else if (!hex && c != '.') {
+				return null; // no names: InetAddress would look them up
+			}
+		}
+		if (!colon) {
+			for (int i = 0; i < address.length(); i++) {
+				char c = address.charAt(i);
+				if (c != '.' && (c < '0' || c > '9')) {
+					return null;
+				}
+			}
+			if (address.chars().filter((c) -> c == '.').count() != 3) {
+				return null;
+			}
+		}
+		try {
+			return InetAddress.getByName(address).getAddress();
+		}
+		catch (UnknownHostException | IllegalArgumentException ex) {
+			return null;
+		}
+	}
+
+}

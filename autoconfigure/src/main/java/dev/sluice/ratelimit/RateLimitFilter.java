@@ -1,0 +1,156 @@
+package dev.sluice.ratelimit;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+import dev.sluice.web.ProblemResponses;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Admission by token buckets: every rule whose paths and methods match takes a token; a request that one rule
+ * rejects takes none from any (tokens already taken are given back) and is answered {@code 429} with an honest
+ * {@code Retry-After}, the {@code RateLimit-Policy} / {@code RateLimit} headers and a problem body.
+ */
+public class RateLimitFilter extends OncePerRequestFilter {
+
+	private final RateLimiters limiters;
+
+	private final RateLimitRule[] rules;
+
+	private final ClientIpResolver clientIp;
+
+	private final boolean headers;
+
+	/**
+	 * Creates the filter.
+	 * @param limiters the rules and their store
+	 * @param clientIp how the client address is found
+	 * @param headers whether to send {@code RateLimit-Policy} and {@code RateLimit} on limited routes
+	 */
+	public RateLimitFilter(RateLimiters limiters, ClientIpResolver clientIp, boolean headers) {
+		this.limiters = limiters;
+		this.rules = limiters.rules().toArray(RateLimitRule[]::new);
+		this.clientIp = clientIp;
+		this.headers = headers;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		String method = request.getMethod();
+		PathContainer path = null;
+		RateLimitRule[] taken = null;
+		String[] keys = null;
+		RateLimitDecision[] decisions = null;
+		int count = 0;
+		for (RateLimitRule rule : this.rules) {
+			if (path == null) {
+				path = PathContainer.parsePath(request.getRequestURI().substring(request.getContextPath().length()));
+			}
+			if (!rule.matches(method, path)) {
+				continue;
+			}
+			String key = rule.key(request);
+			if (key == null) {
+				switch (rule.onMissingKey()) {
+					case IP -> key = "ip:" + this.clientIp.resolve(request);
+					case GLOBAL -> key = "global";
+					case SKIP -> {
+						continue;
+					}
+					case REJECT -> {
+						refund(taken, keys, count);
+						ProblemResponses.write(request, response, 401, "missing-key", "Unauthorized",
+								"Rule '" + rule.name() + "' needs a key this request does not carry",
+								Map.of("rule", rule.name()));
+						return;
+					}
+				}
+			}
+			RateLimitDecision decision = this.limiters.consume(rule, key);
+			if (decision == null) {
+				if (this.limiters.onStoreFailure() == OnStoreFailure.REJECT) {
+					refund(taken, keys, count);
+					response.setHeader("Retry-After", "1");
+					ProblemResponses.write(request, response, 503, "rate-limit-store-unavailable",
+							"Service Unavailable", "The rate-limit store of rule '" + rule.name() + "' did not answer",
+							Map.of("rule", rule.name()));
+					return;
+				}
+				continue; // fail open
+			}
+			if (!decision.allowed()) {
+				refund(taken, keys, count);
+				this.limiters.count(rule, false);
+				reject(request, response, rule, decision);
+				return;
+			}
+			if (taken == null) {
+				taken = new RateLimitRule[this.rules.length];
+				keys = new String[this.rules.length];
+				decisions = new RateLimitDecision[this.rules.length];
+			}
+			taken[count] = rule;
+			keys[count] = key;
+			decisions[count] = decision;
+			count++;
+		}
+		for (int i = 0; i < count; i++) {
+			this.limiters.count(taken[i], true);
+		}
+		if (this.headers && count > 0) {
+			StringBuilder policy = new StringBuilder();
+			StringBuilder state = new StringBuilder();
+			for (int i = 0; i < count; i++) {
+				if (i > 0) {
+					policy.append(", ");
+					state.append(", ");
+				}
+				policy.append(taken[i].policyHeader());
+				appendState(state, taken[i], decisions[i].remaining(), decisions[i].resetSeconds());
+			}
+			response.setHeader("RateLimit-Policy", policy.toString());
+			response.setHeader("RateLimit", state.toString());
+		}
+		chain.doFilter(request, response);
+	}
+
+	private void reject(HttpServletRequest request, HttpServletResponse response, RateLimitRule rule,
+			RateLimitDecision decision) throws IOException {
+		long retryAfter = decision.retryAfterSeconds();
+		response.setHeader("Retry-After", Long.toString(retryAfter));
+		if (this.headers) {
+			response.setHeader("RateLimit-Policy", rule.policyHeader());
+			response.setHeader("RateLimit", appendState(new StringBuilder(), rule, 0, retryAfter).toString());
+		}
+		ProblemResponses.write(request, response, 429, "rate-limited", "Too Many Requests",
+				"Rate limit '" + rule.name() + "' exceeded; retry in " + retryAfter + " s",
+				Map.of("rule", rule.name(), "retryAfter", retryAfter));
+	}
+
+	private static StringBuilder appendState(StringBuilder header, RateLimitRule rule, long remaining, long reset) {
+		return header.append('"').append(rule.name()).append("\";r=").append(remaining).append(";t=").append(reset);
+	}
+
+	private void refund(RateLimitRule[] taken, String[] keys, int count) {
+		for (int i = 0; i < count; i++) {
+			this.limiters.refund(taken[i], keys[i]);
+		}
+	}
+
+	/**
+	 * The rules this filter checks, in order.
+	 * @return the rules
+	 */
+	public List<RateLimitRule> getRules() {
+		return List.of(this.rules);
+	}
+
+}

@@ -1,0 +1,132 @@
+package dev.sluice.ratelimit;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.util.pattern.PathPattern;
+
+/**
+ * One rate-limit rule, built once at start-up: which requests it applies to (precompiled path patterns and
+ * methods), how it keys them, and its token buckets.
+ */
+public final class RateLimitRule {
+
+	/** Keys whose value comes from a header longer than this are treated as missing. */
+	public static final int MAX_KEY_LENGTH = 256;
+
+	private final String name;
+
+	private final List<PathPattern> paths;
+
+	private final Set<String> methods;
+
+	private final String keyPrefix;
+
+	private final RateLimitKeyResolver keyResolver;
+
+	private final OnMissingKey onMissingKey;
+
+	private final List<Limit> limits;
+
+	private final Duration timeToFull;
+
+	private final String policyHeader;
+
+	/**
+	 * Creates a rule.
+	 * @param name the rule's name, as sent in headers, bodies and meter tags
+	 * @param paths the paths it applies to
+	 * @param methods the methods it applies to, upper case; empty for all
+	 * @param keyPrefix what the key kind adds before each key, so keys of different kinds never collide
+	 * @param keyResolver how it keys requests
+	 * @param onMissingKey what it does with requests without a key
+	 * @param limits its buckets, at least one
+	 */
+	public RateLimitRule(String name, List<PathPattern> paths, Set<String> methods, String keyPrefix,
+			RateLimitKeyResolver keyResolver, OnMissingKey onMissingKey, List<Limit> limits) {
+		this.name = name;
+		this.paths = List.copyOf(paths);
+		this.methods = Set.copyOf(methods);
+		this.keyPrefix = keyPrefix;
+		this.keyResolver = keyResolver;
+		this.onMissingKey = onMissingKey;
+		this.limits = List.copyOf(limits);
+		this.timeToFull = limits.stream().map(Limit::timeToFull).max(Duration::compareTo).orElseThrow();
+		StringBuilder policy = new StringBuilder();
+		for (int i = 0; i < limits.size(); i++) {
+			Limit limit = limits.get(i);
+			if (i > 0) {
+				policy.append(", ");
+			}
+			policy.append('"').append(name).append((i > 0) ? "-" + (i + 1) : "").append('"');
+			policy.append(";q=").append(limit.capacity()).append(";w=").append(limit.period().toSeconds());
+		}
+		this.policyHeader = policy.toString();
+	}
+
+	/**
+	 * Whether the rule applies to a request.
+	 * @param method the request's method
+	 * @param path the request's path within the application
+	 * @return {@code true} if both match
+	 */
+	public boolean matches(String method, PathContainer path) {
+		if (!this.methods.isEmpty() && !this.methods.contains(method)) {
+			return false;
+		}
+		for (PathPattern pattern : this.paths) {
+			if (pattern.matches(path)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * The key of a request under this rule.
+	 * @param request the request
+	 * @return the key, or {@code null} when missing (or longer than {@value #MAX_KEY_LENGTH} characters)
+	 */
+	public String key(HttpServletRequest request) {
+		String key = this.keyResolver.resolve(request);
+		return (key == null || key.isEmpty() || key.length() > MAX_KEY_LENGTH) ? null : this.keyPrefix.concat(key);
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	public OnMissingKey onMissingKey() {
+		return this.onMissingKey;
+	}
+
+	public List<Limit> limits() {
+		return this.limits;
+	}
+
+	/**
+	 * After this long without requests a key's buckets are full again and can be forgotten.
+	 * @return the longest time to refill from empty of the rule's limits
+	 */
+	public Duration timeToFull() {
+		return this.timeToFull;
+	}
+
+	/**
+	 * The rule's items of the {@code RateLimit-Policy} header, such as {@code "login";q=5;w=60}.
+	 * @return the header items
+	 */
+	public String policyHeader() {
+		return this.policyHeader;
+	}
+
+	@Override
+	public String toString() {
+		return "RateLimitRule[" + this.name + "]";
+	}
+
+}

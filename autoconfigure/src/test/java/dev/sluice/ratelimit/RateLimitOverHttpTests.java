@@ -1,0 +1,156 @@
+package dev.sluice.ratelimit;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@SpringBootTest(classes = RateLimitTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+		"management.endpoints.web.exposure.include=metrics",
+		"sluice.rate-limit.rules[0].name=burst", "sluice.rate-limit.rules[0].paths=/burst",
+		"sluice.rate-limit.rules[0].key=global", "sluice.rate-limit.rules[0].limits[0].capacity=5",
+		"sluice.rate-limit.rules[0].limits[0].refill=1", "sluice.rate-limit.rules[0].limits[0].period=2s",
+		"sluice.rate-limit.rules[1].name=wide", "sluice.rate-limit.rules[1].paths=/two/**",
+		"sluice.rate-limit.rules[1].key=global", "sluice.rate-limit.rules[1].limits[0].capacity=3",
+		"sluice.rate-limit.rules[1].limits[0].refill=1", "sluice.rate-limit.rules[1].limits[0].period=1h",
+		"sluice.rate-limit.rules[2].name=narrow", "sluice.rate-limit.rules[2].paths=/two/b",
+		"sluice.rate-limit.rules[2].key=global", "sluice.rate-limit.rules[2].limits[0].capacity=1",
+		"sluice.rate-limit.rules[2].limits[0].refill=1", "sluice.rate-limit.rules[2].limits[0].period=1h",
+		"sluice.rate-limit.rules[3].name=per-ip", "sluice.rate-limit.rules[3].paths=/ip",
+		"sluice.rate-limit.rules[3].key=ip", "sluice.rate-limit.rules[3].limits[0].capacity=2",
+		"sluice.rate-limit.rules[3].limits[0].refill=1", "sluice.rate-limit.rules[3].limits[0].period=1h",
+		"sluice.rate-limit.rules[4].name=api", "sluice.rate-limit.rules[4].paths=/api/**",
+		"sluice.rate-limit.rules[4].key=header:X-API-Key", "sluice.rate-limit.rules[4].on-missing-key=reject",
+		"sluice.rate-limit.rules[4].limits[0].capacity=2", "sluice.rate-limit.rules[4].limits[0].refill=1",
+		"sluice.rate-limit.rules[4].limits[0].period=1h" })
+@DirtiesContext
+class RateLimitOverHttpTests {
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@LocalServerPort
+	int port;
+
+	@Test
+	void thirtyTwoClientsAtOnceGetExactlyCapacityAnswersAndHonestRetryAfters() throws Exception {
+		ExecutorService clients = Executors.newFixedThreadPool(32);
+		CountDownLatch go = new CountDownLatch(1);
+		List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+		try {
+			for (int i = 0; i < 32; i++) {
+				answers.add(CompletableFuture.supplyAsync(() -> {
+					try {
+						go.await();
+						return get("/burst");
+					}
+					catch (Exception ex) {
+						throw new IllegalStateException(ex);
+					}
+				}, clients));
+			}
+			go.countDown();
+			List<HttpResponse<String>> responses = new ArrayList<>();
+			for (CompletableFuture<HttpResponse<String>> answer : answers) {
+				responses.add(answer.get(30, TimeUnit.SECONDS));
+			}
+			long passed = responses.stream().filter((r) -> r.statusCode() == 200).count();
+			List<HttpResponse<String>> limited = responses.stream().filter((r) -> r.statusCode() == 429).toList();
+			assertThat(passed).isEqualTo(5);
+			assertThat(limited).hasSize(27);
+			long maxRetryAfter = 0;
+			for (HttpResponse<String> response : limited) {
+				long retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow());
+				assertThat(retryAfter).isBetween(1L, 2L); // one token per 2 s, rounded up, never 0
+				maxRetryAfter = Math.max(maxRetryAfter, retryAfter);
+				assertThat(response.headers().firstValue("RateLimit-Policy")).hasValue("\"burst\";q=5;w=2");
+				assertThat(response.headers().firstValue("RateLimit")).hasValue("\"burst\";r=0;t=" + retryAfter);
+				JsonNode problem = JsonMapper.builder().build().readTree(response.body());
+				assertThat(problem.get("status").asInt()).isEqualTo(429);
+				assertThat(problem.get("rule").asString()).isEqualTo("burst");
+			}
+			Thread.sleep(maxRetryAfter * 1000);
+			assertThat(get("/burst").statusCode()).isEqualTo(200);
+		}
+		finally {
+			clients.shutdownNow();
+		}
+	}
+
+	@Test
+	void aRequestRejectedByOneRuleTakesNoTokenFromAnother() throws Exception {
+		assertThat(get("/two/b").statusCode()).isEqualTo(200); // wide 3 -> 2, narrow 1 -> 0
+		HttpResponse<String> rejected = get("/two/b"); // wide would go 2 -> 1, but narrow rejects: refunded
+		assertThat(rejected.statusCode()).isEqualTo(429);
+		assertThat(rejected.body()).contains("\"rule\":\"narrow\"");
+		assertThat(get("/two/a").statusCode()).isEqualTo(200); // wide 2 -> 1
+		assertThat(get("/two/a").statusCode()).isEqualTo(200); // wide 1 -> 0: only true if the refund happened
+		assertThat(get("/two/a").statusCode()).isEqualTo(429);
+	}
+
+	@Test
+	void withoutTrustedProxiesAClientCannotChooseItsOwnKeyWithForwardingHeaders() throws Exception {
+		assertThat(get("/ip", "X-Forwarded-For", "1.1.1.1").statusCode()).isEqualTo(200);
+		assertThat(get("/ip", "Forwarded", "for=2.2.2.2").statusCode()).isEqualTo(200);
+		assertThat(get("/ip", "X-Forwarded-For", "3.3.3.3").statusCode()).isEqualTo(429);
+	}
+
+	@Test
+	void aMissingApiKeyIsRejectedWith401AndAnOverlongOneCountsAsMissing() throws Exception {
+		assertThat(get("/api/items").statusCode()).isEqualTo(401);
+		assertThat(get("/api/items", "X-API-Key", "k".repeat(257)).statusCode()).isEqualTo(401);
+		assertThat(get("/api/items", "X-API-Key", "alice").statusCode()).isEqualTo(200);
+		assertThat(get("/api/items", "X-API-Key", "alice").statusCode()).isEqualTo(200);
+		assertThat(get("/api/items", "X-API-Key", "alice").statusCode()).isEqualTo(429);
+		assertThat(get("/api/items", "X-API-Key", "bob").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void unlimitedRoutesCarryNoRateLimitHeaders() throws Exception {
+		HttpResponse<String> free = get("/free");
+		assertThat(free.statusCode()).isEqualTo(200);
+		assertThat(free.headers().firstValue("RateLimit")).isEmpty();
+	}
+
+	@Test
+	void metersCarryRuleAndOutcomeTagsAndNoPerKeyTag() throws Exception {
+		get("/api/items", "X-API-Key", "carol");
+		JsonNode requests = JsonMapper.builder().build()
+			.readTree(get("/actuator/metrics/sluice.ratelimit.requests").body());
+		List<String> tags = new ArrayList<>();
+		requests.get("availableTags").forEach((tag) -> tags.add(tag.get("tag").asString()));
+		assertThat(tags).containsExactlyInAnyOrder("rule", "outcome");
+		JsonNode keys = JsonMapper.builder().build()
+			.readTree(get("/actuator/metrics/sluice.ratelimit.keys?tag=rule:api").body());
+		assertThat(keys.get("measurements").get(0).get("value").asDouble()).isPositive();
+		List<String> keyTags = new ArrayList<>();
+		keys.get("availableTags").forEach((tag) -> keyTags.add(tag.get("tag").asString()));
+		assertThat(keyTags).doesNotContain("key");
+	}
+
+	private HttpResponse<String> get(String path, String... header) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path));
+		if (header.length == 2) {
+			request.header(header[0], header[1]);
+		}
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+}
