@@ -29,4 +29,12 @@ public interface RateLimitStore {
 	 */
 	long keyCount(RateLimitRule rule);
 
+	/**
+	 * Whether the store answers now (for the health contributor); a local store always does.
+	 * @return {@code true} if it can be reached
+	 */
+	default boolean isAvailable() {
+		return true;
+	}
+
 }

@@ -82,6 +82,14 @@ public class RateLimiters {
 	}
 
 	/**
+	 * Whether the store answers now.
+	 * @return {@code true} if it can be reached
+	 */
+	public boolean isStoreAvailable() {
+		return this.store.isAvailable();
+	}
+
+	/**
 	 * Keys a rule holds buckets for now.
 	 * @param rule the rule
 	 * @return the count
