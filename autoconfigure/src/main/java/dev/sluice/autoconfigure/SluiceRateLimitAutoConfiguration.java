@@ -33,6 +33,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.web.util.pattern.PathPattern;
 
@@ -52,6 +54,10 @@ public final class SluiceRateLimitAutoConfiguration {
 	public static final int CONCURRENCY_LIMIT_FILTER_ORDER = -109;
 
 	private static final Logger logger = LoggerFactory.getLogger(SluiceRateLimitAutoConfiguration.class);
+
+	private static final String BUCKET4J_LETTUCE = "io.github.bucket4j.redis.lettuce.Bucket4jLettuce";
+
+	private static final String LETTUCE = "io.lettuce.core.RedisClient";
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnBooleanProperty(name = "sluice.rate-limit.enabled", matchIfMissing = true)
@@ -76,10 +82,10 @@ public final class SluiceRateLimitAutoConfiguration {
 			return new ClientIpResolver(trusted);
 		}
 
-		@Bean
+		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
 		RateLimiters rateLimiters(SluiceRateLimitProperties properties, ClientIpResolver clientIp,
-				BeanFactory beanFactory, ObjectProvider<MeterRegistry> meterRegistry) {
+				BeanFactory beanFactory, ObjectProvider<MeterRegistry> meterRegistry, Environment environment) {
 			warnAboutBucket4jStarter();
 			if (properties.getMaxKeys() <= 0) {
 				throw new InvalidSluiceConfigurationException("sluice.rate-limit.max-keys", properties.getMaxKeys(),
@@ -96,8 +102,24 @@ public final class SluiceRateLimitAutoConfiguration {
 				}
 				rules.add(rule);
 			}
-			RateLimiters limiters = new RateLimiters(rules,
-					new MemoryRateLimitStore(rules, properties.getMaxKeys()), OnStoreFailure.ALLOW);
+			RateLimiters limiters;
+			if (properties.getStore() == SluiceRateLimitProperties.Store.REDIS) {
+				SluiceRateLimitProperties.Redis redis = properties.getRedis();
+				Validation.positive("sluice.rate-limit.redis.timeout", redis.getTimeout());
+				if (!ClassUtils.isPresent(BUCKET4J_LETTUCE, null) || !ClassUtils.isPresent(LETTUCE, null)) {
+					throw new InvalidSluiceConfigurationException("sluice.rate-limit.store", "redis",
+							"the Redis store needs com.bucket4j:bucket4j_jdk17-lettuce and io.lettuce:lettuce-core",
+							"Add com.bucket4j:bucket4j_jdk17-lettuce and spring-boot-starter-data-redis (or "
+									+ "io.lettuce:lettuce-core) to the application, or set sluice.rate-limit.store "
+									+ "to memory.");
+				}
+				limiters = new RateLimiters(rules, RedisStores.create(environment, rules, redis),
+						redis.getOnFailure());
+			}
+			else {
+				limiters = new RateLimiters(rules, new MemoryRateLimitStore(rules, properties.getMaxKeys()),
+						OnStoreFailure.ALLOW);
+			}
 			meterRegistry.ifUnique(limiters::bindTo);
 			return limiters;
 		}

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.sluice.ratelimit.OnMissingKey;
+import dev.sluice.ratelimit.OnStoreFailure;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -20,7 +21,7 @@ public class SluiceRateLimitProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Where buckets live: memory (this instance).
+	 * Where buckets live: memory (this instance) or redis (shared by every instance).
 	 */
 	private Store store = Store.MEMORY;
 
@@ -41,6 +42,8 @@ public class SluiceRateLimitProperties {
 	private int filterOrder = -110;
 
 	private final ClientIp clientIp = new ClientIp();
+
+	private final Redis redis = new Redis();
 
 	/**
 	 * The rules; every rule whose paths and methods match a request applies.
@@ -91,6 +94,10 @@ public class SluiceRateLimitProperties {
 		return this.clientIp;
 	}
 
+	public Redis getRedis() {
+		return this.redis;
+	}
+
 	public List<Rule> getRules() {
 		return this.rules;
 	}
@@ -105,7 +112,56 @@ public class SluiceRateLimitProperties {
 	public enum Store {
 
 		/** In this instance's memory, in a bounded cache. */
-		MEMORY
+		MEMORY,
+
+		/** In Redis, shared by every instance (spring.data.redis connection settings). */
+		REDIS
+
+	}
+
+	/**
+	 * The Redis store (store: redis), over Spring Boot's spring.data.redis connection settings.
+	 */
+	public static class Redis {
+
+		/**
+		 * Prefix of every key, which keeps applications sharing a Redis apart.
+		 */
+		private String keyPrefix = "sluice:rl:";
+
+		/**
+		 * Longest a request waits on Redis; a slower answer counts as a store failure.
+		 */
+		private Duration timeout = Duration.ofMillis(100);
+
+		/**
+		 * What a request gets when Redis fails or is slower than the timeout: allow, or reject (503).
+		 */
+		private OnStoreFailure onFailure = OnStoreFailure.ALLOW;
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public OnStoreFailure getOnFailure() {
+			return this.onFailure;
+		}
+
+		public void setOnFailure(OnStoreFailure onFailure) {
+			this.onFailure = onFailure;
+		}
 
 	}
 

@@ -19,7 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * }
  * </pre>
  */
-public class RateLimiters {
+public class RateLimiters implements AutoCloseable {
 
 	private final Map<String, Rule> rules = new LinkedHashMap<>();
 
@@ -114,6 +114,17 @@ public class RateLimiters {
 	 */
 	public long rejectedCount(String rule) {
 		return this.rules.get(rule).rejected.sum();
+	}
+
+	/**
+	 * Closes the store's connections, if it has any.
+	 * @throws Exception if closing fails
+	 */
+	@Override
+	public void close() throws Exception {
+		if (this.store instanceof AutoCloseable closeable) {
+			closeable.close();
+		}
 	}
 
 	/**
