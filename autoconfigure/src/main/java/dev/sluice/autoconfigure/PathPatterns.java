@@ -1,5 +1,8 @@
 package dev.sluice.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
@@ -10,6 +13,15 @@ import org.springframework.web.util.pattern.PathPatternParser;
 final class PathPatterns {
 
 	private PathPatterns() {
+	}
+
+	/** Parses {@code patterns}, naming a bad one {@code property[i]}. */
+	static List<PathPattern> parseAll(String property, List<String> patterns) {
+		List<PathPattern> parsed = new ArrayList<>(patterns.size());
+		for (int i = 0; i < patterns.size(); i++) {
+			parsed.add(parse(property + "[" + i + "]", patterns.get(i)));
+		}
+		return parsed;
 	}
 
 	static PathPattern parse(String property, String pattern) {

@@ -30,7 +30,6 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.util.StringUtils;
 import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
-import org.springframework.web.util.pattern.PathPattern;
 
 /**
  * One deadline per request ({@code sluice.deadline}), passed down to {@code RestClient} / {@code RestTemplate}
@@ -75,11 +74,8 @@ public final class SluiceDeadlineAutoConfiguration {
 					throw new InvalidSluiceConfigurationException(prefix + "paths", "[]", "must not be empty",
 							"List the path patterns of the route under " + prefix + "paths.");
 				}
-				List<PathPattern> patterns = new ArrayList<>();
-				for (int p = 0; p < route.getPaths().size(); p++) {
-					patterns.add(PathPatterns.parse(prefix + "paths[" + p + "]", route.getPaths().get(p)));
-				}
-				routes.add(new DeadlineRoutes.RouteSpec(patterns, route.getTimeout()));
+				routes.add(new DeadlineRoutes.RouteSpec(PathPatterns.parseAll(prefix + "paths", route.getPaths()),
+						route.getTimeout()));
 			}
 			return new DeadlineRoutes(routes, properties.getDefaultTimeout(), meterRegistry.getIfUnique());
 		}

@@ -3,7 +3,6 @@ package dev.sluice.autoconfigure;
 import java.util.Map;
 
 import dev.sluice.core.RunningTasks;
-import dev.sluice.core.SluiceThreads;
 import dev.sluice.pool.PoolDrainListener;
 import dev.sluice.pool.ThreadKind;
 import dev.sluice.pool.WhenFull;
@@ -60,11 +59,8 @@ public final class SluicePoolsAutoConfiguration {
 	 */
 	static WorkerPoolSpec spec(String name, SluicePoolsProperties.Pool pool) {
 		String prefix = "sluice.pools." + name + ".";
-		if (pool.getThreads() == ThreadKind.VIRTUAL && !SluiceThreads.virtualThreadsAvailable()) {
-			throw new InvalidSluiceConfigurationException(prefix + "threads", "virtual",
-					"virtual threads need Java 21 or later; this application runs on Java "
-							+ Runtime.version().feature(),
-					"Run on Java 21 or later, or set " + prefix + "threads to platform.");
+		if (pool.getThreads() == ThreadKind.VIRTUAL) {
+			Validation.virtualThreadsAvailable(prefix + "threads");
 		}
 		Validation.positive(prefix + "size", pool.getSize());
 		if (pool.getQueueCapacity() < 0) {

@@ -87,10 +87,7 @@ public final class SluiceRateLimitAutoConfiguration {
 		RateLimiters rateLimiters(SluiceRateLimitProperties properties, ClientIpResolver clientIp,
 				BeanFactory beanFactory, ObjectProvider<MeterRegistry> meterRegistry, Environment environment) {
 			warnAboutBucket4jStarter();
-			if (properties.getMaxKeys() <= 0) {
-				throw new InvalidSluiceConfigurationException("sluice.rate-limit.max-keys", properties.getMaxKeys(),
-						"must be greater than 0", "Set sluice.rate-limit.max-keys to 1 or more (default 100000).");
-			}
+			Validation.positive("sluice.rate-limit.max-keys", properties.getMaxKeys());
 			List<RateLimitRule> rules = new ArrayList<>();
 			Set<String> names = new HashSet<>();
 			for (int i = 0; i < properties.getRules().size(); i++) {
@@ -151,10 +148,7 @@ public final class SluiceRateLimitAutoConfiguration {
 				throw new InvalidSluiceConfigurationException(prefix + "paths", "[]", "must not be empty",
 						"List the path patterns the rule applies to under " + prefix + "paths, such as /api/**.");
 			}
-			List<PathPattern> paths = new ArrayList<>();
-			for (int p = 0; p < rule.getPaths().size(); p++) {
-				paths.add(PathPatterns.parse(prefix + "paths[" + p + "]", rule.getPaths().get(p)));
-			}
+			List<PathPattern> paths = PathPatterns.parseAll(prefix + "paths", rule.getPaths());
 			Set<String> methods = new HashSet<>();
 			rule.getMethods().forEach((method) -> methods.add(method.trim().toUpperCase(Locale.ROOT)));
 			if (rule.getLimits().isEmpty()) {
@@ -165,8 +159,8 @@ public final class SluiceRateLimitAutoConfiguration {
 			for (int l = 0; l < rule.getLimits().size(); l++) {
 				SluiceRateLimitProperties.Limit limit = rule.getLimits().get(l);
 				String limitPrefix = prefix + "limits[" + l + "].";
-				positive(limitPrefix + "capacity", limit.getCapacity());
-				positive(limitPrefix + "refill", limit.getRefill());
+				Validation.positive(limitPrefix + "capacity", limit.getCapacity());
+				Validation.positive(limitPrefix + "refill", limit.getRefill());
 				Validation.positive(limitPrefix + "period", limit.getPeriod());
 				limits.add(new Limit(limit.getCapacity(), limit.getRefill(), limit.getPeriod()));
 			}
@@ -213,13 +207,6 @@ public final class SluiceRateLimitAutoConfiguration {
 					limits);
 		}
 
-		private static void positive(String property, long value) {
-			if (value <= 0) {
-				throw new InvalidSluiceConfigurationException(property, value, "must be greater than 0",
-						"Set " + property + " to 1 or more.");
-			}
-		}
-
 		private static void warnAboutBucket4jStarter() {
 			if (RateLimitConfiguration.class.getClassLoader()
 				.getResource("com/giffing/bucket4j/spring/boot/starter") != null) {
@@ -243,10 +230,7 @@ public final class SluiceRateLimitAutoConfiguration {
 						properties.getMaxInFlight(), "must not be negative",
 						"Set sluice.concurrency-limit.max-in-flight to 0 (off) or the most requests in flight.");
 			}
-			List<PathPattern> paths = new ArrayList<>();
-			for (int p = 0; p < properties.getPaths().size(); p++) {
-				paths.add(PathPatterns.parse("sluice.concurrency-limit.paths[" + p + "]", properties.getPaths().get(p)));
-			}
+			List<PathPattern> paths = PathPatterns.parseAll("sluice.concurrency-limit.paths", properties.getPaths());
 			ConcurrencyLimitFilter filter = new ConcurrencyLimitFilter(properties.getMaxInFlight(), paths);
 			if (properties.getMaxInFlight() > 0) {
 				meterRegistry.ifUnique(filter::bindTo);

@@ -31,17 +31,10 @@ public final class SluiceTaskGroupsAutoConfiguration {
 		if (threads == null) {
 			threads = SluiceThreads.virtualThreadsAvailable() ? ThreadKind.VIRTUAL : ThreadKind.PLATFORM;
 		}
-		if (threads == ThreadKind.VIRTUAL && !SluiceThreads.virtualThreadsAvailable()) {
-			throw new InvalidSluiceConfigurationException("sluice.task-groups.threads", "virtual",
-					"virtual threads need Java 21 or later; this application runs on Java "
-							+ Runtime.version().feature(),
-					"Run on Java 21 or later, or set sluice.task-groups.threads to platform.");
+		if (threads == ThreadKind.VIRTUAL) {
+			Validation.virtualThreadsAvailable("sluice.task-groups.threads");
 		}
-		if (properties.getMaxThreads() <= 0) {
-			throw new InvalidSluiceConfigurationException("sluice.task-groups.max-threads",
-					properties.getMaxThreads(), "must be greater than 0",
-					"Set sluice.task-groups.max-threads to 1 or more (default 64).");
-		}
+		Validation.positive("sluice.task-groups.max-threads", properties.getMaxThreads());
 		TaskGroups taskGroups = new TaskGroups(threads == ThreadKind.VIRTUAL, properties.getMaxThreads(),
 				sluiceRunningTasks);
 		meterRegistry.ifUnique(taskGroups::bindTo);

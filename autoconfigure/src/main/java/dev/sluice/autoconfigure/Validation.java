@@ -2,6 +2,8 @@ package dev.sluice.autoconfigure;
 
 import java.time.Duration;
 
+import dev.sluice.core.SluiceThreads;
+
 /**
  * Start-up checks of {@code sluice.*} values; each failure names the property and the fix.
  */
@@ -10,7 +12,16 @@ final class Validation {
 	private Validation() {
 	}
 
-	static void positive(String property, int value) {
+	static void virtualThreadsAvailable(String property) {
+		if (!SluiceThreads.virtualThreadsAvailable()) {
+			throw new InvalidSluiceConfigurationException(property, "virtual",
+					"virtual threads need Java 21 or later; this application runs on Java "
+							+ Runtime.version().feature(),
+					"Run on Java 21 or later, or set " + property + " to platform.");
+		}
+	}
+
+	static void positive(String property, long value) {
 		if (value <= 0) {
 			throw new InvalidSluiceConfigurationException(property, value, "must be greater than 0",
 					"Set " + property + " to 1 or more.");
