@@ -31,10 +31,18 @@ never_rejects=(--sluice.rate-limit.rules[0].name=hello --sluice.rate-limit.rules
                --sluice.rate-limit.rules[0].limits[0].capacity=1000000000
                --sluice.rate-limit.rules[0].limits[0].refill=1000000000
                --sluice.rate-limit.rules[0].limits[0].period=1s)
+# A first, discarded round warms the machine; then the order alternates so neither side always runs first.
+run on "${never_rejects[@]}" >/dev/null
+run off --sluice.rate-limit.enabled=false >/dev/null
 results=()
-for round in 1 2 3; do
-  results+=("$(run on "${never_rejects[@]}")")
-  results+=("$(run off --sluice.rate-limit.enabled=false)")
+for round in 1 2 3 4; do
+  if [ $((round % 2)) -eq 1 ]; then
+    results+=("$(run on "${never_rejects[@]}")")
+    results+=("$(run off --sluice.rate-limit.enabled=false)")
+  else
+    results+=("$(run off --sluice.rate-limit.enabled=false)")
+    results+=("$(run on "${never_rejects[@]}")")
+  fi
 done
 printf '%s\n' "${results[@]}"
 printf '%s\n' "${results[@]}" | awk '
