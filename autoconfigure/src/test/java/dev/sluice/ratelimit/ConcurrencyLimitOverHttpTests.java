@@ -68,7 +68,8 @@ class ConcurrencyLimitOverHttpTests {
 		assertThat(refused).isEqualTo(17);
 		assertThat(this.endpoints.highWater).hasValue(3);
 		assertThat(this.filter.getRejected()).isEqualTo(18);
-		assertThat(this.filter.getInFlight()).isZero();
+		// a client can read a whole response a moment before the filter releases its permit
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.filter.getInFlight() == 0);
 	}
 
 	private HttpRequest request(String path) {
