@@ -1,5 +1,6 @@
 package dev.sluice.deadline;
 
+import dev.sluice.web.RequestPaths;
 import java.time.Duration;
 import java.util.List;
 
@@ -56,8 +57,7 @@ public final class DeadlineRoutes {
 		if (this.routes.isEmpty()) {
 			return this.fallback;
 		}
-		String path = request.getRequestURI().substring(request.getContextPath().length());
-		PathContainer container = PathContainer.parsePath(path);
+		PathContainer container = RequestPaths.of(request);
 		for (Route route : this.routes) {
 			if (route.pattern.matches(container)) {
 				return route;

