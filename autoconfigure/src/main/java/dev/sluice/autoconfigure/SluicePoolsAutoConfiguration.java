@@ -33,7 +33,10 @@ import org.springframework.core.type.AnnotationMetadata;
  * Worker pools from {@code sluice.pools}: one {@link WorkerPool} bean per entry, named after its key, all owned
  * and drained at shutdown by the {@link WorkerPools} bean.
  */
+// After Boot's task execution: its applicationTaskExecutor backs off when any Executor bean is already defined,
+// and a pool must not take its place (nor become the target of every unqualified @Async).
 @AutoConfiguration(after = SluiceAutoConfiguration.class, afterName = {
+		"org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration" })
 @EnableConfigurationProperties(SluicePoolsProperties.class)

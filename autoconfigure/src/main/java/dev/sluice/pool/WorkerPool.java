@@ -17,7 +17,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -67,6 +66,8 @@ public class WorkerPool implements AsyncTaskExecutor {
 
 	private final ScheduledExecutorService timer;
 
+	private final JoinableThreads threads;
+
 	private final RunningTasks runningTasks;
 
 	private final AtomicLong generatedIds = new AtomicLong();
@@ -89,6 +90,8 @@ public class WorkerPool implements AsyncTaskExecutor {
 
 	private final LongAdder abandoned = new LongAdder();
 
+	private volatile boolean draining;
+
 	private volatile boolean abandoning;
 
 	private volatile Timer queueWait;
@@ -105,13 +108,13 @@ public class WorkerPool implements AsyncTaskExecutor {
 		this.spec = spec;
 		this.timer = timer;
 		this.runningTasks = runningTasks;
-		ThreadFactory threads = (spec.threads() == ThreadKind.VIRTUAL) ? SluiceThreads.virtual(spec.name())
-				: SluiceThreads.platform(spec.name(), false);
+		this.threads = new JoinableThreads((spec.threads() == ThreadKind.VIRTUAL) ? SluiceThreads.virtual(spec.name())
+				: SluiceThreads.platform(spec.name(), false));
 		BlockingQueue<Runnable> queue = (spec.queueCapacity() == 0) ? new SynchronousQueue<>()
 				: new LinkedBlockingQueue<>(spec.queueCapacity());
 		long keepAliveNanos = Math.max(1, spec.keepAlive().toNanos());
 		this.executor = new ThreadPoolExecutor(spec.size(), spec.size(), keepAliveNanos, TimeUnit.NANOSECONDS, queue,
-				threads, new ThreadPoolExecutor.AbortPolicy());
+				this.threads, new ThreadPoolExecutor.AbortPolicy());
 		this.executor.allowCoreThreadTimeOut(!spec.keepAlive().isZero());
 	}
 
@@ -309,6 +312,8 @@ public class WorkerPool implements AsyncTaskExecutor {
 	 * queued tasks keep running.
 	 */
 	public void stopAccepting() {
+		// Set before the sweep: a retry scheduled concurrently either sees it or is seen by the sweep.
+		this.draining = true;
 		for (PoolTask<?> task : List.copyOf(this.awaitingRetry)) {
 			if (this.awaitingRetry.remove(task)) {
 				enqueueRetry(task);
@@ -320,7 +325,7 @@ public class WorkerPool implements AsyncTaskExecutor {
 	/**
 	 * Second step of the drain: waits until {@code deadlineNanos} ({@link System#nanoTime()}) for running and
 	 * queued tasks, then drops what never started, interrupts what still runs and waits {@code grace} for it to
-	 * end. Every task that never completed is returned, never dropped silently.
+	 * end, and for the workers to exit. Every task that never completed is returned, never dropped silently.
 	 * @param deadlineNanos when to stop waiting for the queue
 	 * @param grace how long interrupted tasks get to end
 	 * @return what the drain came to
@@ -345,6 +350,14 @@ public class WorkerPool implements AsyncTaskExecutor {
 				}
 			}
 		}
+		// Only a retry whose requeue raced the drain could still be waiting; it is reported, not left behind.
+		for (PoolTask<?> waiting : List.copyOf(this.awaitingRetry)) {
+			if (this.awaitingRetry.remove(waiting)) {
+				waiting.future.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
+				lost.add(waiting.abandoned(true));
+			}
+		}
+		this.threads.joinAll(System.nanoTime() + grace.toNanos());
 		AbandonedTask interrupted;
 		while ((interrupted = this.abandonedWhileDraining.poll()) != null) {
 			lost.add(interrupted);
@@ -428,6 +441,34 @@ public class WorkerPool implements AsyncTaskExecutor {
 		}
 	}
 
+	/**
+	 * Puts a task that failed during the drain straight back into the queue, without its backoff. After
+	 * {@code shutdown()} a {@link ThreadPoolExecutor} still runs what is queued; only {@code execute} refuses.
+	 */
+	private void requeueWhileDraining(PoolTask<?> task) {
+		task.enqueuedNanos = System.nanoTime();
+		if (!this.executor.isShutdown()) {
+			try {
+				this.executor.execute(task);
+				return;
+			}
+			catch (RejectedExecutionException ex) {
+				// shut down meanwhile, or full: try the queue, else report it below
+			}
+		}
+		if (!this.abandoning && this.executor.getQueue().offer(task)) {
+			if (this.executor.getPoolSize() == 0) {
+				this.executor.prestartCoreThread();
+			}
+			// shutdownNow() may have emptied the queue just before the offer: then it is ours to report.
+			if (!this.abandoning || !this.executor.remove(task)) {
+				return;
+			}
+		}
+		task.future.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
+		this.abandonedWhileDraining.add(task.abandoned(true));
+	}
+
 	private static Callable<Void> asCallable(Runnable task) {
 		return () -> {
 			task.run();
@@ -489,11 +530,11 @@ public class WorkerPool implements AsyncTaskExecutor {
 				failure = ex;
 			}
 			finally {
-				boolean timedOutNow = attempt.finish();
+				Outcome outcome = attempt.finish(failure);
 				if (timeout != null) {
 					timeout.cancel(false);
 				}
-				if (timedOutNow) {
+				if (outcome == Outcome.TIMED_OUT) {
 					// The timeout's interrupt is ours: it must not reach the next task on this thread.
 					Thread.interrupted();
 				}
@@ -501,13 +542,30 @@ public class WorkerPool implements AsyncTaskExecutor {
 				WorkerPool.this.active.decrementAndGet();
 				replaceMdc(callerMdc);
 				record(WorkerPool.this.taskDuration, System.nanoTime() - startNanos);
-				complete(attempt, result, failure, timedOutNow);
+				complete(outcome, result, failure);
 			}
 		}
 
-		private void complete(Attempt attempt, T result, Throwable failure, boolean timedOutNow) {
-			if (attempt.abandoned) {
-				// Already reported as abandoned by the drain; the future still learns how it ended.
+		/** Decides how a run ended; called under the attempt's lock, so the drain sees it settled or running. */
+		Outcome outcomeOf(Throwable failure, boolean timedOut) {
+			if (failure == null) {
+				return Outcome.COMPLETED;
+			}
+			if (timedOut) {
+				return Outcome.TIMED_OUT;
+			}
+			if (WorkerPool.this.abandoning) {
+				return Outcome.ABANDONED;
+			}
+			if (this.retryable && this.attempts < WorkerPool.this.spec.retry().maxAttempts()) {
+				return Outcome.RETRY;
+			}
+			return Outcome.FAILED;
+		}
+
+		private void complete(Outcome outcome, T result, Throwable failure) {
+			if (outcome == Outcome.REPORTED || outcome == Outcome.ABANDONED) {
+				// Already reported as abandoned; the future still learns how it ended.
 				if (failure == null) {
 					this.future.complete(result);
 				}
@@ -516,11 +574,11 @@ public class WorkerPool implements AsyncTaskExecutor {
 				}
 				return;
 			}
-			if (failure == null) {
+			if (outcome == Outcome.COMPLETED) {
 				WorkerPool.this.completed.increment();
 				this.future.complete(result);
 			}
-			else if (timedOutNow) {
+			else if (outcome == Outcome.TIMED_OUT) {
 				WorkerPool.this.timedOut.increment();
 				logger.warn("Pool '{}' interrupted task '{}' after task-timeout {} ms", getName(), this.id,
 						WorkerPool.this.spec.taskTimeout().toMillis());
@@ -529,11 +587,7 @@ public class WorkerPool implements AsyncTaskExecutor {
 				timedOut.initCause(failure);
 				this.future.completeExceptionally(timedOut);
 			}
-			else if (WorkerPool.this.abandoning) {
-				this.future.completeExceptionally(failure);
-				WorkerPool.this.abandonedWhileDraining.add(abandoned(true));
-			}
-			else if (this.retryable && this.attempts < WorkerPool.this.spec.retry().maxAttempts()) {
+			else if (outcome == Outcome.RETRY) {
 				scheduleRetry(failure);
 			}
 			else {
@@ -549,11 +603,11 @@ public class WorkerPool implements AsyncTaskExecutor {
 			logger.debug("Pool '{}' retries task '{}' in {} ms after: {}", getName(), this.id, backoff.toMillis(),
 					failure.toString());
 			WorkerPool.this.awaitingRetry.add(this);
-			if (WorkerPool.this.executor.isShutdown()) {
+			if (WorkerPool.this.draining) {
 				// The drain has begun: run it again at once rather than after its backoff.
-				WorkerPool.this.awaitingRetry.remove(this);
-				this.enqueuedNanos = System.nanoTime();
-				enqueueRetry(this);
+				if (WorkerPool.this.awaitingRetry.remove(this)) {
+					requeueWhileDraining(this);
+				}
 				return;
 			}
 			WorkerPool.this.timer.schedule(() -> {
@@ -593,11 +647,26 @@ public class WorkerPool implements AsyncTaskExecutor {
 
 	}
 
+	/** How one run of a task ended. */
+	private enum Outcome {
+
+		COMPLETED, FAILED, TIMED_OUT, RETRY,
+
+		/** Failed after the drain's interrupt: reported as abandoned by the worker. */
+		ABANDONED,
+
+		/** Still running when the drain gave up: already reported by the drain. */
+		REPORTED
+
+	}
+
 	/**
 	 * One run of a task on one thread. The timeout interrupts the thread only while this run is still running
-	 * (checked under the lock), so an interrupt can never reach the next task on a reused worker.
+	 * (checked under the lock), so an interrupt can never reach the next task on a reused worker. How the run
+	 * ended is decided under the same lock, so the drain either sees it still running (and reports it) or
+	 * settled (and leaves the report, if any, to the worker): never both, never neither.
 	 */
-	private static final class Attempt {
+	private final class Attempt {
 
 		final PoolTask<?> task;
 
@@ -609,7 +678,7 @@ public class WorkerPool implements AsyncTaskExecutor {
 
 		boolean timedOut;
 
-		volatile boolean abandoned;
+		boolean abandoned;
 
 		Attempt(PoolTask<?> task, Thread thread) {
 			this.task = task;
@@ -629,11 +698,18 @@ public class WorkerPool implements AsyncTaskExecutor {
 			}
 		}
 
-		boolean finish() {
+		Outcome finish(Throwable failure) {
 			this.lock.lock();
 			try {
 				this.running = false;
-				return this.timedOut;
+				if (this.abandoned) {
+					return Outcome.REPORTED;
+				}
+				Outcome outcome = this.task.outcomeOf(failure, this.timedOut);
+				if (outcome == Outcome.ABANDONED) {
+					WorkerPool.this.abandonedWhileDraining.add(this.task.abandoned(true));
+				}
+				return outcome;
 			}
 			finally {
 				this.lock.unlock();

@@ -38,6 +38,8 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 
 	private final ScheduledThreadPoolExecutor timer;
 
+	private final JoinableThreads timerThreads = new JoinableThreads(SluiceThreads.platform("pool-timer", true));
+
 	private final RunningTasks runningTasks;
 
 	private final MeterRegistry meterRegistry;
@@ -58,7 +60,7 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 		this.runningTasks = runningTasks;
 		this.meterRegistry = meterRegistry;
 		this.listeners = List.copyOf(listeners);
-		this.timer = new ScheduledThreadPoolExecutor(1, SluiceThreads.platform("pool-timer", true));
+		this.timer = new ScheduledThreadPoolExecutor(1, this.timerThreads);
 		this.timer.setRemoveOnCancelPolicy(true);
 		this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 	}
@@ -170,6 +172,7 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 	private void awaitTimer() {
 		try {
 			this.timer.awaitTermination(1, TimeUnit.SECONDS);
+			this.timerThreads.joinAll(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.condition.JRE;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -40,6 +41,21 @@ class SluicePoolsAutoConfigurationTests {
 				assertThat(emails.getSpec().queueCapacity()).isEqualTo(7);
 				assertThat(emails.getSpec().whenFull()).isEqualTo(WhenFull.CALLER_RUNS);
 				assertThat(emails.getSpec().threads()).isEqualTo(ThreadKind.PLATFORM);
+			});
+	}
+
+	@Test
+	void springBootsApplicationTaskExecutorAndPlainAsyncAreLeftAloneWhenPoolsAreDeclared() {
+		this.runner.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class))
+			.withPropertyValues("sluice.pools.emails.size=2")
+			.withUserConfiguration(AsyncConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasBean(TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME);
+				assertThat(context.getBean(TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME))
+					.isNotInstanceOf(WorkerPool.class);
+				Mailer mailer = context.getBean(Mailer.class);
+				assertThat(mailer.send().get(5, TimeUnit.SECONDS)).startsWith("sluice-emails-");
+				assertThat(mailer.sendUnqualified().get(5, TimeUnit.SECONDS)).doesNotStartWith("sluice-");
 			});
 	}
 
@@ -154,6 +170,11 @@ class SluicePoolsAutoConfigurationTests {
 
 		@Async("emails")
 		public CompletableFuture<String> send() {
+			return CompletableFuture.completedFuture(Thread.currentThread().getName());
+		}
+
+		@Async
+		public CompletableFuture<String> sendUnqualified() {
 			return CompletableFuture.completedFuture(Thread.currentThread().getName());
 		}
 

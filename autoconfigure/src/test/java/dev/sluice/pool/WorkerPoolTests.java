@@ -26,6 +26,7 @@ import org.slf4j.MDC;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 class WorkerPoolTests {
 
@@ -265,6 +266,73 @@ class WorkerPoolTests {
 		});
 		assertThatExceptionOfType(PoolFullException.class).isThrownBy(() -> pool.submit("late", () -> {
 		})).withMessageContaining("shutting down");
+	}
+
+	@Test
+	void aRetryableTaskThatFailsDuringTheDrainRunsAgainAtOnceInsteadOfBeingAbandoned() throws Exception {
+		WorkerPoolSpec base = spec("retry-drain", 1, 10, WhenFull.REJECT);
+		WorkerPool pool = pool(new WorkerPoolSpec("retry-drain", base.threads(), 1, 10, WhenFull.REJECT,
+				base.waitTimeout(), Duration.ZERO, base.keepAlive(),
+				new WorkerPoolSpec.RetryPolicy(3, Duration.ofSeconds(20), 1.0, Duration.ofSeconds(20)),
+				Duration.ofSeconds(10), false));
+		CountDownLatch drainStarted = new CountDownLatch(1);
+		AtomicInteger attempts = new AtomicInteger();
+		CompletableFuture<String> retried = pool.submitRetryable("flaky", () -> {
+			if (attempts.incrementAndGet() == 1) {
+				drainStarted.await();
+				throw new IllegalStateException("first run fails while the pool drains");
+			}
+			return "ok";
+		});
+		await().atMost(Duration.ofSeconds(5)).until(() -> attempts.get() == 1);
+		CompletableFuture<List<PoolDrain>> drain = CompletableFuture.supplyAsync(this.pools::drainAll);
+		await().atMost(Duration.ofSeconds(5)).until(pool::isShutdown);
+		long start = System.nanoTime();
+		drainStarted.countDown();
+		List<PoolDrain> drains = drain.get(10, TimeUnit.SECONDS);
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("no 20 s backoff during the drain")
+			.isLessThan(5_000);
+		assertThat(retried.get(1, TimeUnit.SECONDS)).isEqualTo("ok");
+		assertThat(attempts).hasValue(2);
+		assertThat(drains).singleElement().satisfies((drained) -> assertThat(drained.abandoned()).isEmpty());
+		assertThat(counter("retry-drain", "completed")).isEqualTo(1);
+	}
+
+	@Test
+	void aRetryWaitingForItsBackoffWhenTheDrainBeginsRunsAtOnce() throws Exception {
+		WorkerPoolSpec base = spec("retry-waiting", 1, 10, WhenFull.REJECT);
+		WorkerPool pool = pool(new WorkerPoolSpec("retry-waiting", base.threads(), 1, 10, WhenFull.REJECT,
+				base.waitTimeout(), Duration.ZERO, base.keepAlive(),
+				new WorkerPoolSpec.RetryPolicy(2, Duration.ofSeconds(20), 1.0, Duration.ofSeconds(20)),
+				Duration.ofSeconds(10), false));
+		AtomicInteger attempts = new AtomicInteger();
+		CompletableFuture<String> retried = pool.submitRetryable("flaky", () -> {
+			if (attempts.incrementAndGet() == 1) {
+				throw new IllegalStateException("first run fails");
+			}
+			return "ok";
+		});
+		await().atMost(Duration.ofSeconds(5)).until(() -> attempts.get() == 1 && pool.getActiveCount() == 0);
+		long start = System.nanoTime();
+		List<PoolDrain> drains = this.pools.drainAll();
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+		assertThat(retried.get(1, TimeUnit.SECONDS)).isEqualTo("ok");
+		assertThat(drains).singleElement().satisfies((drained) -> assertThat(drained.abandoned()).isEmpty());
+	}
+
+	@Test
+	void afterTheDrainNoWorkerOrTimerThreadOfThePoolsIsLeftAlive() throws Exception {
+		WorkerPoolSpec base = spec("threads-gone", 4, 10, WhenFull.REJECT);
+		WorkerPool pool = pool(new WorkerPoolSpec("threads-gone", base.threads(), 4, 10, WhenFull.REJECT,
+				base.waitTimeout(), Duration.ofSeconds(5), base.keepAlive(), base.retry(), base.drainTimeout(), false));
+		List<CompletableFuture<Void>> futures = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			futures.add(pool.submit("t-" + i, () -> sleep(5)));
+		}
+		CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+		this.pools.drainAll();
+		assertThat(dev.sluice.test.NoSluiceThreadsLeftExtension.aliveSluiceThreads())
+			.noneMatch((name) -> name.startsWith("sluice-threads-gone-") || name.startsWith("sluice-pool-timer-"));
 	}
 
 	@Test
