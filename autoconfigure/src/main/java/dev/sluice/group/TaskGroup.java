@@ -1,10 +1,9 @@
 package dev.sluice.group;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -71,18 +70,44 @@ import dev.sluice.deadline.DeadlineExceededException;
  * <tr><td>{@code context.WithTimeout(ctx, d)}</td><td>{@code taskGroups.open(d)}</td></tr>
  * </table>
  * <p>
- * Choices where Java differs from Go: a subtask forked after the group was cancelled never starts (it is
- * {@link Subtask.State#CANCELLED}), where Go would run it with a cancelled context; {@link #join()} may be
- * called once the forking is done, and again (it returns or throws the same outcome); a group is used by the
- * thread that opened it (forks may come from subtasks too).
+ * Where Java differs from Go, and what is defined here:
+ * <ul>
+ * <li><b>Fork after a failure.</b> Once the group is cancelled (first failure, deadline, {@link #close()},
+ * shutdown), {@link #fork} and {@link #tryFork} do not start the subtask: it is returned
+ * {@link Subtask.State#CANCELLED}. Go would run the function with a cancelled context, which a well-behaved
+ * function returns from at once; not starting it is the same outcome without the thread.</li>
+ * <li><b>Results.</b> {@link Subtask#get()} returns the value of a subtask that succeeded; before it has
+ * finished (call {@link #join()} first) and for a failed or cancelled subtask it throws
+ * {@link IllegalStateException}, with the subtask's exception as the cause.</li>
+ * <li><b>Interrupts.</b> If the thread blocked in {@link #join()} or in {@link #fork} (waiting for a slot) is
+ * interrupted, the group is cancelled, the interrupt flag is restored and the call throws
+ * {@link TaskGroupException} &mdash; or {@link DeadlineExceededException} when the deadline has passed, as it has
+ * when a request's deadline watchdog sent the interrupt.</li>
+ * <li><b>Deadline.</b> The group's deadline is enforced by whoever waits on the group: {@link #join()} and a
+ * {@link #fork} waiting for a slot wait no longer than the time left, then cancel the group; no timer thread is
+ * involved. Subtasks see it as {@link Deadline#current()} and can check it themselves.</li>
+ * <li><b>Threads.</b> On the platform-thread pool ({@code sluice.task-groups.threads=platform}), a fork from the
+ * request thread waits for a free pool thread (bounded by the deadline); a fork from inside a subtask when no
+ * pool thread is free runs the new subtask inline, on the forking thread, because waiting there could deadlock
+ * (every pool thread waiting for subtasks that need a pool thread). {@link #tryFork} waits for a pool thread the
+ * same way: only {@link #limit(int)} makes it return empty.</li>
+ * <li><b>Use.</b> A group is used by the thread that opened it; subtasks may fork into it too.
+ * {@link #join()} may be called again and returns or throws the same outcome.</li>
+ * </ul>
  */
 public final class TaskGroup implements AutoCloseable {
+
+	/** How long a fork waits for a slot before it looks again whether the group was cancelled meanwhile. */
+	private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+	/** The subtask running on this thread, if any: a fork from inside a subtask may run inline. */
+	private static final ThreadLocal<Member<?>> CURRENT = new ThreadLocal<>();
 
 	private final String id;
 
 	private final Deadline deadline;
 
-	private final Executor executor;
+	private final SubtaskThreads threads;
 
 	private final RunningTasks runningTasks;
 
@@ -92,25 +117,23 @@ public final class TaskGroup implements AutoCloseable {
 
 	private final Condition finished = this.lock.newCondition();
 
-	private final List<Member<?>> members = new ArrayList<>();
+	private final Set<Member<?>> running = new HashSet<>();
 
 	private final AtomicInteger forks = new AtomicInteger();
 
 	private volatile Semaphore limit;
 
-	private int running;
-
 	private Throwable failure;
 
-	private boolean cancelled;
+	private volatile boolean cancelled;
 
 	private boolean closed;
 
-	TaskGroup(String id, Deadline deadline, Executor executor, RunningTasks runningTasks,
+	TaskGroup(String id, Deadline deadline, SubtaskThreads threads, RunningTasks runningTasks,
 			Consumer<TaskGroup> onClose) {
 		this.id = id;
 		this.deadline = deadline;
-		this.executor = executor;
+		this.threads = threads;
 		this.runningTasks = runningTasks;
 		this.onClose = onClose;
 	}
@@ -132,9 +155,18 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
+	 * Whether the group was cancelled: by a failure, its deadline, {@link #close()} or shutdown.
+	 * @return {@code true} once cancelled
+	 */
+	public boolean isCancelled() {
+		return this.cancelled;
+	}
+
+	/**
 	 * Bounds how many subtasks run at once (errgroup's {@code SetLimit}); {@link #fork} then blocks for a slot.
 	 * @param n the most subtasks running at once, at least 1
 	 * @return this group
+	 * @throws IllegalArgumentException if {@code n} is less than 1
 	 * @throws IllegalStateException if subtasks are running
 	 */
 	public TaskGroup limit(int n) {
@@ -143,7 +175,7 @@ public final class TaskGroup implements AutoCloseable {
 		}
 		this.lock.lock();
 		try {
-			if (this.running > 0) {
+			if (!this.running.isEmpty()) {
 				throw new IllegalStateException("limit(n) must be set while no subtask is running");
 			}
 			this.limit = new Semaphore(n);
@@ -155,45 +187,47 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a subtask (errgroup's {@code Go}), waiting for a slot when a {@link #limit(int)} is reached.
+	 * Starts a subtask (errgroup's {@code Go}), waiting for a slot when {@link #limit(int)} subtasks are
+	 * running. If the group is cancelled, or its deadline passes while this waits, the subtask never starts and
+	 * is returned {@link Subtask.State#CANCELLED}; {@link #join()} then throws the reason.
 	 * @param <T> the result type
 	 * @param task the subtask
 	 * @return the subtask, to read after {@link #join()}
-	 * @throws TaskGroupException if interrupted while waiting for a slot (the group is then cancelled)
+	 * @throws TaskGroupException if this thread was interrupted while waiting (the group is then cancelled and
+	 * the interrupt flag kept)
+	 * @throws DeadlineExceededException if interrupted while waiting and the deadline has passed
+	 * @throws IllegalStateException if the group is closed
 	 */
 	public <T> Subtask<T> fork(Callable<T> task) {
-		Semaphore permits = this.limit;
-		if (permits != null) {
-			try {
-				permits.acquire();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				cancel(null);
-				throw new TaskGroupException("Interrupted while waiting to fork in group " + this.id, ex);
-			}
+		Semaphore slots = this.limit;
+		if (slots != null && !acquire(slots, "forking in")) {
+			return neverStarted(task, null);
 		}
-		return start(task, permits);
+		return start(task, slots);
 	}
 
 	/**
-	 * Starts a subtask only if a slot is free (errgroup's {@code TryGo}).
+	 * Starts a subtask only if a slot is free (errgroup's {@code TryGo}): returns empty exactly when
+	 * {@link #limit(int)} subtasks are running. Like {@link #fork}, it returns a {@link Subtask.State#CANCELLED}
+	 * subtask once the group is cancelled.
 	 * @param <T> the result type
 	 * @param task the subtask
 	 * @return the subtask, or empty when {@link #limit(int)} subtasks are running
+	 * @throws IllegalStateException if the group is closed
 	 */
 	public <T> Optional<Subtask<T>> tryFork(Callable<T> task) {
-		Semaphore permits = this.limit;
-		if (permits != null && !permits.tryAcquire()) {
+		Semaphore slots = this.limit;
+		if (slots != null && !slots.tryAcquire()) {
 			return Optional.empty();
 		}
-		return Optional.of(start(task, permits));
+		return Optional.of(start(task, slots));
 	}
 
 	/**
 	 * Waits for every subtask (errgroup's {@code Wait}) and throws the first failure: unchecked exceptions and
 	 * errors as they are, checked ones wrapped in {@link TaskGroupException}. When the group's deadline passes
-	 * first, running subtasks are interrupted and this throws {@link DeadlineExceededException}.
+	 * first, running subtasks are interrupted, and once they have ended this throws
+	 * {@link DeadlineExceededException}.
 	 * @throws DeadlineExceededException if the deadline passed before the subtasks finished
 	 * @throws TaskGroupException if a subtask threw a checked exception, or this thread was interrupted (the
 	 * group is then cancelled and the interrupt flag kept)
@@ -201,7 +235,7 @@ public final class TaskGroup implements AutoCloseable {
 	public void join() {
 		this.lock.lock();
 		try {
-			while (this.running > 0) {
+			while (!this.running.isEmpty()) {
 				if (this.deadline != null && !this.cancelled) {
 					long left = this.deadline.remainingNanos();
 					if (left <= 0) {
@@ -216,13 +250,7 @@ public final class TaskGroup implements AutoCloseable {
 			}
 		}
 		catch (InterruptedException ex) {
-			cancelLocked(null);
-			Thread.currentThread().interrupt();
-			if (this.deadline != null && this.deadline.isExpired()) {
-				throw new DeadlineExceededException("Deadline passed while joining group " + this.id,
-						this.deadline.timeout(), ex);
-			}
-			throw new TaskGroupException("Interrupted while joining group " + this.id, ex);
+			throw interrupted(ex, "joining");
 		}
 		finally {
 			this.lock.unlock();
@@ -231,8 +259,9 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Cancels whatever still runs (interrupt) and waits for it to end; after this no subtask of the group is
-	 * running. Called by try-with-resources.
+	 * Cancels whatever still runs (interrupt) and waits for it to end, however long that takes; after this no
+	 * subtask of the group is running. An interrupt while waiting is kept for after. Called by
+	 * try-with-resources.
 	 */
 	@Override
 	public void close() {
@@ -243,7 +272,7 @@ public final class TaskGroup implements AutoCloseable {
 				return;
 			}
 			cancelLocked(null);
-			while (this.running > 0) {
+			while (!this.running.isEmpty()) {
 				try {
 					this.finished.await();
 				}
@@ -283,7 +312,27 @@ public final class TaskGroup implements AutoCloseable {
 	int runningCount() {
 		this.lock.lock();
 		try {
-			return this.running;
+			return this.running.size();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Waits, for shutdown, until no subtask runs or the timeout passes.
+	 * @param timeoutNanos how long to wait
+	 * @return whether no subtask runs
+	 * @throws InterruptedException if interrupted
+	 */
+	boolean awaitQuiet(long timeoutNanos) throws InterruptedException {
+		long left = timeoutNanos;
+		this.lock.lock();
+		try {
+			while (!this.running.isEmpty() && left > 0) {
+				left = this.finished.awaitNanos(left);
+			}
+			return this.running.isEmpty();
 		}
 		finally {
 			this.lock.unlock();
@@ -291,20 +340,18 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	private void cancelLocked(Throwable cause) {
-		if (cause != null && this.failure == null && !this.cancelled) {
-			this.failure = cause;
-		}
 		if (this.cancelled) {
 			return;
 		}
+		this.failure = cause;
 		this.cancelled = true;
-		for (Member<?> member : this.members) {
+		for (Member<?> member : this.running) {
 			member.interrupt();
 		}
 	}
 
-	private <T> Subtask<T> start(Callable<T> task, Semaphore permits) {
-		Member<T> member = new Member<>(this.id + "-" + this.forks.incrementAndGet(), task, permits);
+	private <T> Subtask<T> start(Callable<T> task, Semaphore slots) {
+		Member<T> member = new Member<>(nextId(), task, slots);
 		this.lock.lock();
 		try {
 			if (this.closed) {
@@ -312,25 +359,103 @@ public final class TaskGroup implements AutoCloseable {
 				throw new IllegalStateException("Task group " + this.id + " is closed");
 			}
 			if (this.cancelled) {
-				member.state = Subtask.State.CANCELLED;
-				member.release();
+				member.neverStarted();
 				return member;
 			}
-			this.members.add(member);
-			member.counted = true;
-			this.running++;
 		}
 		finally {
 			this.lock.unlock();
 		}
+		boolean inline = false;
+		Semaphore threadSlots = this.threads.slots();
+		if (threadSlots != null && !threadSlots.tryAcquire()) {
+			if (CURRENT.get() != null) {
+				inline = true; // a subtask's fork with every pool thread busy: waiting here could deadlock
+			}
+			else if (!acquire(threadSlots, "waiting for a thread in")) {
+				member.neverStarted();
+				return member;
+			}
+		}
+		this.lock.lock();
 		try {
-			this.executor.execute(member);
+			if (this.cancelled || this.closed) {
+				if (!inline && threadSlots != null) {
+					threadSlots.release();
+				}
+				member.neverStarted();
+				return member;
+			}
+			this.running.add(member);
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (inline) {
+			member.runInline();
+			return member;
+		}
+		try {
+			this.threads.execute(member);
 		}
 		catch (RejectedExecutionException ex) {
 			member.finish(Subtask.State.CANCELLED, null, ex);
 			throw ex;
 		}
 		return member;
+	}
+
+	private <T> Subtask<T> neverStarted(Callable<T> task, Semaphore slots) {
+		Member<T> member = new Member<>(nextId(), task, slots);
+		member.neverStarted();
+		return member;
+	}
+
+	private String nextId() {
+		return this.id + "-" + this.forks.incrementAndGet();
+	}
+
+	/**
+	 * Waits for a permit no longer than the deadline allows.
+	 * @return {@code true} with the permit; {@code false} when the group was cancelled or its deadline passed
+	 * (which cancels it) first
+	 */
+	private boolean acquire(Semaphore semaphore, String doing) {
+		try {
+			while (!this.cancelled) {
+				long wait = WAIT_SLICE_NANOS;
+				if (this.deadline != null) {
+					long left = this.deadline.remainingNanos();
+					if (left <= 0) {
+						cancel(new DeadlineExceededException(this.deadline.timeout()));
+						return false;
+					}
+					wait = Math.min(wait, left);
+				}
+				if (semaphore.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+					return true;
+				}
+			}
+			return false;
+		}
+		catch (InterruptedException ex) {
+			throw interrupted(ex, doing);
+		}
+	}
+
+	/** Cancels the group for an interrupted waiter, keeps the flag, and says what to throw. */
+	private RuntimeException interrupted(InterruptedException ex, String doing) {
+		RuntimeException thrown;
+		if (this.deadline != null && this.deadline.isExpired()) {
+			thrown = new DeadlineExceededException("Deadline passed while " + doing + " task group " + this.id,
+					this.deadline.timeout(), ex);
+		}
+		else {
+			thrown = new TaskGroupException("Interrupted while " + doing + " task group " + this.id, ex);
+		}
+		cancel(thrown);
+		Thread.currentThread().interrupt();
+		return thrown;
 	}
 
 	private void rethrow() {
@@ -351,7 +476,7 @@ public final class TaskGroup implements AutoCloseable {
 		if (first instanceof Error error) {
 			throw error;
 		}
-		throw new TaskGroupException("A subtask of group " + this.id + " failed: " + first, first);
+		throw new TaskGroupException("A subtask of task group " + this.id + " failed: " + first, first);
 	}
 
 	/** One subtask: its state, and the thread it runs on while it runs. */
@@ -361,7 +486,7 @@ public final class TaskGroup implements AutoCloseable {
 
 		private final Callable<T> task;
 
-		private final Semaphore permits;
+		private final Semaphore slots;
 
 		private volatile Subtask.State state = Subtask.State.RUNNING;
 
@@ -369,51 +494,60 @@ public final class TaskGroup implements AutoCloseable {
 
 		private volatile Throwable exception;
 
+		/** Guarded by the group's lock: set only while the task runs, so an interrupt never reaches later work. */
 		private Thread thread;
 
-		private boolean counted;
-
-		Member(String id, Callable<T> task, Semaphore permits) {
+		Member(String id, Callable<T> task, Semaphore slots) {
 			this.id = id;
 			this.task = task;
-			this.permits = permits;
+			this.slots = slots;
 		}
 
 		@Override
 		public void run() {
+			TaskGroup group = TaskGroup.this;
 			boolean startNow;
-			TaskGroup.this.lock.lock();
+			group.lock.lock();
 			try {
-				startNow = !TaskGroup.this.cancelled;
+				startNow = !group.cancelled;
 				if (startNow) {
 					this.thread = Thread.currentThread();
 				}
 			}
 			finally {
-				TaskGroup.this.lock.unlock();
+				group.lock.unlock();
 			}
 			if (!startNow) {
 				finish(Subtask.State.CANCELLED, null, null);
 				return;
 			}
+			Member<?> outer = CURRENT.get();
+			CURRENT.set(this);
 			T result = null;
 			Throwable thrown = null;
-			try (RunningTasks.Running registered = TaskGroup.this.runningTasks.start("task-group", this.id);
-					Deadline.Scope scope = (TaskGroup.this.deadline != null) ? TaskGroup.this.deadline.attach()
-							: Deadline.detach()) {
+			try (RunningTasks.Running registered = group.runningTasks.start("task-group", this.id);
+					Deadline.Scope scope = (group.deadline != null) ? group.deadline.attach() : Deadline.detach()) {
 				result = this.task.call();
 			}
 			catch (Throwable ex) {
 				thrown = ex;
 			}
+			finally {
+				if (outer != null) {
+					CURRENT.set(outer);
+				}
+				else {
+					CURRENT.remove();
+				}
+			}
 			boolean cancelledMeanwhile;
-			TaskGroup.this.lock.lock();
+			group.lock.lock();
 			try {
 				this.thread = null;
-				cancelledMeanwhile = TaskGroup.this.cancelled;
+				cancelledMeanwhile = group.cancelled;
 			}
 			finally {
-				TaskGroup.this.lock.unlock();
+				group.lock.unlock();
 			}
 			// No interrupt of this group can reach the thread from here on; clear one that arrived, so a pooled
 			// thread starts its next subtask clean.
@@ -426,36 +560,56 @@ public final class TaskGroup implements AutoCloseable {
 			}
 		}
 
+		/**
+		 * Runs on the forking subtask's thread. An interrupt meant for that outer subtask may have been
+		 * consumed (or cleared) by this one, so it is restored when the outer group is cancelled.
+		 */
+		void runInline() {
+			boolean wasInterrupted = Thread.currentThread().isInterrupted();
+			run();
+			Member<?> outer = CURRENT.get();
+			if (wasInterrupted || (outer != null && outer.group().cancelled)) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+		TaskGroup group() {
+			return TaskGroup.this;
+		}
+
 		void interrupt() {
 			if (this.thread != null) {
 				this.thread.interrupt();
 			}
 		}
 
+		void neverStarted() {
+			this.state = Subtask.State.CANCELLED;
+			release();
+		}
+
 		void finish(Subtask.State outcome, T result, Throwable thrown) {
 			this.value = result;
 			this.exception = thrown;
 			release(); // before the state is published: a finished subtask no longer holds a slot
-			TaskGroup.this.lock.lock();
+			TaskGroup group = TaskGroup.this;
+			group.lock.lock();
 			try {
 				if (outcome == Subtask.State.FAILED) {
-					cancelLocked(thrown); // the first failure cancels the rest and is what join() throws
+					group.cancelLocked(thrown); // the first failure cancels the rest and is what join() throws
 				}
 				this.state = outcome;
-				if (this.counted) {
-					this.counted = false;
-					TaskGroup.this.running--;
-				}
-				TaskGroup.this.finished.signalAll();
+				group.running.remove(this);
+				group.finished.signalAll();
 			}
 			finally {
-				TaskGroup.this.lock.unlock();
+				group.lock.unlock();
 			}
 		}
 
 		void release() {
-			if (this.permits != null) {
-				this.permits.release();
+			if (this.slots != null) {
+				this.slots.release();
 			}
 		}
 
@@ -484,27 +638,11 @@ public final class TaskGroup implements AutoCloseable {
 			return this.exception;
 		}
 
-	}
+		@Override
+		public String toString() {
+			return "Subtask[" + this.id + ", " + this.state + "]";
+		}
 
-	/**
-	 * Waits, for tests and shutdown, until no subtask runs or the timeout passes.
-	 * @param timeout how long to wait
-	 * @param unit the unit
-	 * @return whether no subtask runs
-	 * @throws InterruptedException if interrupted
-	 */
-	boolean awaitQuiet(long timeout, TimeUnit unit) throws InterruptedException {
-		long left = unit.toNanos(timeout);
-		this.lock.lock();
-		try {
-			while (this.running > 0 && left > 0) {
-				left = this.finished.awaitNanos(left);
-			}
-			return this.running == 0;
-		}
-		finally {
-			this.lock.unlock();
-		}
 	}
 
 }

@@ -2,9 +2,18 @@ package dev.sluice.group;
 
 /**
  * Thrown by {@link TaskGroup#join()} when the first failing subtask threw a checked exception (the original is
- * the cause), or when the joining thread was interrupted.
+ * the cause), when the joining or forking thread was interrupted, or when the group was cancelled because the
+ * application is shutting down.
  */
 public class TaskGroupException extends RuntimeException {
+
+	/**
+	 * Creates the exception.
+	 * @param message what happened
+	 */
+	public TaskGroupException(String message) {
+		super(message);
+	}
 
 	/**
 	 * Creates the exception.

@@ -4,34 +4,38 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.sluice.core.RunningTasks;
-import dev.sluice.core.SluiceThreads;
 import dev.sluice.deadline.Deadline;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 
 /**
  * Opens {@link TaskGroup}s: errgroup-style fan-out inside a request. Subtasks run on a fresh virtual thread each
- * (Java 21+), or on a bounded pool of platform threads shared by every group of the application.
+ * (Java 21+), or on a pool of at most {@code max-threads} platform threads shared by every group of the
+ * application, which this bean owns and stops when the application context closes.
  * <p>
- * On the platform pool, forks beyond {@code max-threads} running subtasks wait in a queue. A subtask that opens a
- * group of its own and joins it holds its thread while it waits, so fan-out nested deeper than the pool is wide
- * can stall until its deadline; virtual threads have no such limit.
+ * On the platform pool, a fork from a request thread waits (up to the group's deadline) while every pool thread
+ * is busy; it never queues behind other groups' work. A fork from inside a subtask that finds no free pool thread
+ * runs the new subtask inline on its own thread instead of waiting: nested groups (a subtask that opens a group
+ * and joins it) then cannot deadlock a saturated pool, where every thread would wait for subtasks that need a
+ * thread. Virtual threads have no such limit.
+ * <p>
+ * At shutdown {@link #cancelAll()} cancels every open group; {@link #destroy()} does too, then waits for their
+ * subtasks and for every thread the bean made.
  */
 public class TaskGroups implements DisposableBean {
 
-	private final Executor executor;
+	private static final Logger logger = LoggerFactory.getLogger(TaskGroups.class);
 
-	private final ThreadPoolExecutor platformPool;
+	private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+
+	private final SubtaskThreads threads;
 
 	private final RunningTasks runningTasks;
 
@@ -42,26 +46,17 @@ public class TaskGroups implements DisposableBean {
 	/**
 	 * Creates the opener of task groups.
 	 * @param virtual whether subtasks run on virtual threads (Java 21+)
-	 * @param maxThreads with platform threads: the most threads running subtasks
+	 * @param maxThreads with platform threads: the most threads running subtasks, at least 1
 	 * @param runningTasks the registry of running tasks behind the Actuator task view
 	 */
 	public TaskGroups(boolean virtual, int maxThreads, RunningTasks runningTasks) {
 		this.runningTasks = runningTasks;
-		if (virtual) {
-			ThreadFactory threads = SluiceThreads.virtual("group");
-			this.platformPool = null;
-			this.executor = (task) -> threads.newThread(task).start();
-		}
-		else {
-			this.platformPool = new ThreadPoolExecutor(maxThreads, maxThreads, 30, TimeUnit.SECONDS,
-					new LinkedBlockingQueue<>(), SluiceThreads.platform("group", true));
-			this.platformPool.allowCoreThreadTimeOut(true);
-			this.executor = this.platformPool;
-		}
+		this.threads = virtual ? SubtaskThreads.virtual() : SubtaskThreads.platform(maxThreads);
 	}
 
 	/**
-	 * Opens a group that inherits the current request's deadline, if any.
+	 * Opens a group that inherits the current deadline ({@link Deadline#current()}: the request's, or the
+	 * enclosing group's inside a subtask), if any.
 	 * @return the group, to use in try-with-resources
 	 */
 	public TaskGroup open() {
@@ -69,7 +64,7 @@ public class TaskGroups implements DisposableBean {
 	}
 
 	/**
-	 * Opens a group with a deadline {@code timeout} from now, or the current request's if that passes first.
+	 * Opens a group with a deadline {@code timeout} from now, or the current one if that passes first.
 	 * @param timeout the group's budget
 	 * @return the group, to use in try-with-resources
 	 */
@@ -87,16 +82,20 @@ public class TaskGroups implements DisposableBean {
 	}
 
 	/**
-	 * Cancels every open group: subtasks are interrupted, forks no longer start. Used at shutdown.
+	 * Cancels every open group: running subtasks are interrupted, new forks are not started, and a
+	 * {@link TaskGroup#join()} still waiting throws a {@link TaskGroupException} saying the application is
+	 * shutting down. Returns at once; each group's {@link TaskGroup#close()} (or {@link #destroy()}) waits for
+	 * the subtasks to end. Called by Sluice's graceful shutdown and by {@link #destroy()}.
 	 */
 	public void cancelAll() {
 		for (TaskGroup group : List.copyOf(this.open)) {
-			group.cancel(null);
+			group.cancel(new TaskGroupException("Task group " + group.id() + " was cancelled: the application is "
+					+ "shutting down"));
 		}
 	}
 
 	/**
-	 * Registers {@code sluice.task_groups.active}.
+	 * Registers {@code sluice.task_groups.active}, the number of groups open now.
 	 * @param registry the application's registry
 	 */
 	public void bindTo(MeterRegistry registry) {
@@ -105,21 +104,30 @@ public class TaskGroups implements DisposableBean {
 			.register(registry);
 	}
 
-	/** Cancels what still runs and stops the platform threads, waiting for them. */
+	/**
+	 * Cancels every open group, waits for their subtasks, stops the platform pool (interrupting its threads) and
+	 * waits until every thread made for subtasks has ended, ten seconds at most in all.
+	 * @throws InterruptedException if interrupted while waiting
+	 */
 	@Override
 	public void destroy() throws InterruptedException {
 		cancelAll();
+		long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
 		for (TaskGroup group : List.copyOf(this.open)) {
-			group.awaitQuiet(5, TimeUnit.SECONDS);
+			if (!group.awaitQuiet(deadline - System.nanoTime())) {
+				logger.warn("Task group {} still has {} subtask(s) running after it was cancelled at shutdown",
+						group.id(), group.runningCount());
+			}
 		}
-		if (this.platformPool != null) {
-			this.platformPool.shutdownNow();
-			this.platformPool.awaitTermination(5, TimeUnit.SECONDS);
+		List<Thread> alive = this.threads.shutdown(Math.max(0, deadline - System.nanoTime()));
+		if (!alive.isEmpty()) {
+			logger.warn("{} task-group thread(s) still running {} s after shutdown began: {}", alive.size(),
+					SHUTDOWN_WAIT.toSeconds(), alive);
 		}
 	}
 
 	private TaskGroup register(Deadline deadline) {
-		TaskGroup group = new TaskGroup("group-" + this.ids.incrementAndGet(), deadline, this.executor,
+		TaskGroup group = new TaskGroup("group-" + this.ids.incrementAndGet(), deadline, this.threads,
 				this.runningTasks, this.open::remove);
 		this.open.add(group);
 		return group;

@@ -1,7 +1,10 @@
 package dev.sluice.autoconfigure;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.sluice.core.SluiceThreads;
 import dev.sluice.group.Subtask;
 import dev.sluice.group.TaskGroup;
 import dev.sluice.group.TaskGroups;
@@ -63,6 +66,40 @@ class SluiceTaskGroupsAutoConfigurationTests {
 			}
 			assertThat(registry.get("sluice.task_groups.active").gauge().value()).isZero();
 		});
+	}
+
+	@Test
+	void closingTheContextInterruptsSubtasksOfGroupsLeftOpenAndLeavesNoGroupThreadAlive() {
+		for (String threads : new String[] { "platform", SluiceThreads.virtualThreadsAvailable() ? "virtual" : "platform" }) {
+			CountDownLatch sleeping = new CountDownLatch(2);
+			CountDownLatch interrupted = new CountDownLatch(2);
+			this.runner.withPropertyValues("sluice.task-groups.threads=" + threads).run((context) -> {
+				TaskGroup leftOpen = context.getBean(TaskGroups.class).open();
+				for (int i = 0; i < 2; i++) {
+					leftOpen.fork(() -> {
+						sleeping.countDown();
+						try {
+							Thread.sleep(30_000);
+							return "not interrupted";
+						}
+						catch (InterruptedException ex) {
+							interrupted.countDown();
+							throw ex;
+						}
+					});
+				}
+				assertThat(sleeping.await(5, TimeUnit.SECONDS)).isTrue();
+				assertThat(liveGroupThreads()).as(threads).isEqualTo(2);
+			});
+			assertThat(interrupted.getCount()).as(threads).isZero();
+			assertThat(liveGroupThreads()).as(threads).isZero();
+		}
+	}
+
+	private static long liveGroupThreads() {
+		return SluiceThreads.live().stream()
+			.filter((thread) -> thread.isAlive() && thread.getName().startsWith("sluice-group-"))
+			.count();
 	}
 
 	private String threadOfASubtask() {

@@ -106,6 +106,14 @@ class DeadlineOverHttpTests {
 	}
 
 	@Test
+	void aGroupOpenedWithATighterDeadlineInsideARequestAnswers504AtTheGroupDeadline() throws Exception {
+		Timed timed = get("/group/tighter", null);
+		assertThat(timed.response.statusCode()).isEqualTo(504);
+		assertThat(timed.millis).isBetween(200L, 800L);
+		assertThat(timed.response.body()).contains("\"status\":504");
+	}
+
+	@Test
 	void anAsyncCallableGetsTheSameDeadlineAsItsAsyncTimeout() throws Exception {
 		Timed timed = get("/async/callable", null);
 		assertThat(timed.response.statusCode()).isEqualTo(504);

@@ -103,6 +103,18 @@ class DeadlineTestApp {
 			}
 		}
 
+		@GetMapping("/group/tighter")
+		String groupWithATighterDeadline() {
+			try (TaskGroup group = this.taskGroups.open(java.time.Duration.ofMillis(200))) {
+				group.fork(() -> {
+					Thread.sleep(60_000);
+					return "late";
+				});
+				group.join();
+				return "joined";
+			}
+		}
+
 		@GetMapping("/group/deadline")
 		String groupDeadline() {
 			try (TaskGroup group = this.taskGroups.open()) {

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.core.RunningTasks;
 import dev.sluice.core.SluiceThreads;
@@ -50,7 +51,14 @@ class TaskGroupTests {
 		TaskGroup group = groups.open();
 		try (group) {
 			slowA = group.fork(() -> sleepUntilInterrupted(bothSleeping, interrupted, ended));
-			slowB = group.fork(() -> sleepUntilInterrupted(bothSleeping, interrupted, ended));
+			slowB = group.fork(() -> {
+				try {
+					return sleepUntilInterrupted(bothSleeping, interrupted, ended);
+				}
+				catch (InterruptedException ex) {
+					throw new IllegalStateException("a later failure, caused by the cancel", ex);
+				}
+			});
 			failing = group.fork(() -> {
 				bothSleeping.await();
 				throw boom;
@@ -64,6 +72,7 @@ class TaskGroupTests {
 		assertThat(slowA.state()).isEqualTo(Subtask.State.CANCELLED);
 		assertThat(slowB.state()).isEqualTo(Subtask.State.CANCELLED);
 		assertThat(slowA.exception()).isInstanceOf(InterruptedException.class);
+		assertThat(slowB.exception()).hasMessageContaining("later failure");
 		assertThatIllegalStateException().isThrownBy(slowA::get).withMessageContaining("CANCELLED");
 		assertThat(groups.getActiveCount()).isZero();
 	}
@@ -231,6 +240,9 @@ class TaskGroupTests {
 		assertThat(groups.getActiveCount()).isEqualTo(2);
 		groups.cancelAll();
 		assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThatExceptionOfType(TaskGroupException.class).isThrownBy(one::join)
+			.withMessageContaining("shutting down");
+		assertThat(two.fork(() -> "late").state()).isEqualTo(Subtask.State.CANCELLED);
 		one.close();
 		two.close();
 		assertThat(groups.getActiveCount()).isZero();
@@ -249,31 +261,220 @@ class TaskGroupTests {
 	}
 
 	@Test
-	void platformFallbackNeverRunsMoreThanMaxThreadsThreads() throws Exception {
+	void platformFallbackNeverRunsMoreThanMaxThreadsThreadsWhateverManyGroupsFork() throws Exception {
 		TaskGroups groups = platform(4);
 		Set<Thread> threads = ConcurrentHashMap.newKeySet();
 		AtomicInteger highWater = new AtomicInteger();
+		AtomicInteger liveHighWater = new AtomicInteger();
 		AtomicInteger running = new AtomicInteger();
-		try (TaskGroup group = groups.open()) {
-			for (int i = 0; i < 100; i++) {
-				group.fork(() -> {
-					threads.add(Thread.currentThread());
-					highWater.accumulateAndGet(running.incrementAndGet(), Math::max);
-					Thread.sleep(2);
-					running.decrementAndGet();
-					return null;
-				});
-			}
-			group.join();
+		AtomicInteger done = new AtomicInteger();
+		List<Thread> requests = new ArrayList<>();
+		for (int r = 0; r < 3; r++) {
+			Thread request = new Thread(() -> {
+				try (TaskGroup group = groups.open()) {
+					for (int i = 0; i < 40; i++) {
+						group.fork(() -> {
+							threads.add(Thread.currentThread());
+							highWater.accumulateAndGet(running.incrementAndGet(), Math::max);
+							liveHighWater.accumulateAndGet(liveGroupThreads(), Math::max);
+							Thread.sleep(2);
+							running.decrementAndGet();
+							return done.incrementAndGet();
+						});
+					}
+					group.join();
+				}
+			});
+			request.start();
+			requests.add(request);
 		}
+		for (Thread request : requests) {
+			request.join();
+		}
+		assertThat(done).hasValue(120);
 		assertThat(threads).hasSizeLessThanOrEqualTo(4);
 		assertThat(highWater.get()).isLessThanOrEqualTo(4);
+		assertThat(liveHighWater.get()).isBetween(1, 4);
+		assertThat(liveGroupThreads()).isLessThanOrEqualTo(4);
 		assertThat(threads).allSatisfy((thread) -> assertThat(thread.getName()).startsWith("sluice-group-"));
 	}
 
 	@Test
+	void nestedGroupsOnASaturatedPlatformPoolRunInlineInsteadOfDeadlocking() {
+		TaskGroups groups = platform(2);
+		Set<Thread> threads = ConcurrentHashMap.newKeySet();
+		AtomicInteger nestedDone = new AtomicInteger();
+		// With forks queued behind busy threads, both pool threads would wait in their nested join() for
+		// subtasks that can never get a thread; the 5 s deadline would then fail this test.
+		try (TaskGroup outer = groups.open(Duration.ofSeconds(5))) {
+			for (int i = 0; i < 4; i++) {
+				outer.fork(() -> {
+					threads.add(Thread.currentThread());
+					try (TaskGroup nested = groups.open()) {
+						for (int j = 0; j < 3; j++) {
+							nested.fork(() -> {
+								threads.add(Thread.currentThread());
+								Thread.sleep(20);
+								return nestedDone.incrementAndGet();
+							});
+						}
+						nested.join();
+					}
+					return null;
+				});
+			}
+			outer.join();
+		}
+		assertThat(nestedDone).hasValue(12);
+		assertThat(threads).hasSizeLessThanOrEqualTo(2)
+			.allSatisfy((thread) -> assertThat(thread.getName()).startsWith("sluice-group-"));
+		assertThat(groups.getActiveCount()).isZero();
+	}
+
+	@Test
+	void anInlineSubtaskThatIsCancelledLeavesTheOuterSubtaskInterruptedWhenItsGroupIsCancelledToo()
+			throws Exception {
+		TaskGroups groups = platform(1);
+		CountDownLatch innerSleeping = new CountDownLatch(1);
+		AtomicInteger outerSawInterrupt = new AtomicInteger();
+		IllegalStateException boom = new IllegalStateException("outer group fails");
+		try (TaskGroup outer = groups.open()) {
+			outer.fork(() -> {
+				try (TaskGroup nested = groups.open()) {
+					// the one pool thread is this one: the nested subtask runs inline, here
+					nested.fork(() -> {
+						innerSleeping.countDown();
+						Thread.sleep(30_000);
+						return null;
+					});
+					try {
+						nested.join();
+					}
+					catch (RuntimeException ex) {
+						// the inline subtask took the interrupt meant for this outer subtask
+					}
+				}
+				if (Thread.currentThread().isInterrupted()) {
+					outerSawInterrupt.incrementAndGet();
+				}
+				return null;
+			});
+			// fork() returned only after the inline subtask ended, so cancel the outer group from another thread
+			Thread canceller = new Thread(() -> {
+				try {
+					innerSleeping.await();
+					outer.cancel(boom);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			canceller.start();
+			canceller.join(10_000);
+			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(outer::join).isSameAs(boom);
+		}
+		assertThat(outerSawInterrupt).hasValue(1);
+	}
+
+	@Test
+	void forkAfterAFailureNeverStartsTheSubtaskAndMarksItCancelled() {
+		TaskGroups groups = platform(4);
+		IllegalStateException boom = new IllegalStateException("boom");
+		AtomicInteger started = new AtomicInteger();
+		try (TaskGroup group = groups.open()) {
+			group.fork(() -> {
+				throw boom;
+			});
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(group::isCancelled);
+			Subtask<Integer> late = group.fork(started::incrementAndGet);
+			Optional<Subtask<Integer>> tried = group.tryFork(started::incrementAndGet);
+			assertThat(late.state()).isEqualTo(Subtask.State.CANCELLED);
+			assertThat(tried).hasValueSatisfying((subtask) -> assertThat(subtask.state())
+				.isEqualTo(Subtask.State.CANCELLED));
+			assertThatIllegalStateException().isThrownBy(late::get).withMessageContaining("CANCELLED");
+			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(group::join).isSameAs(boom);
+		}
+		assertThat(started).hasValue(0);
+	}
+
+	@Test
+	void anInterruptedJoinCancelsTheGroupKeepsTheFlagAndThrows() throws Exception {
+		TaskGroups groups = platform(4);
+		CountDownLatch sleeping = new CountDownLatch(2);
+		CountDownLatch interrupted = new CountDownLatch(2);
+		AtomicInteger ended = new AtomicInteger();
+		AtomicReference<Throwable> thrown = new AtomicReference<>();
+		AtomicReference<Boolean> flagAfterJoin = new AtomicReference<>();
+		AtomicReference<Boolean> flagAfterClose = new AtomicReference<>();
+		Thread joiner = new Thread(() -> {
+			try (TaskGroup group = groups.open()) {
+				group.fork(() -> sleepUntilInterrupted(sleeping, interrupted, ended));
+				group.fork(() -> sleepUntilInterrupted(sleeping, interrupted, ended));
+				try {
+					group.join();
+				}
+				catch (Throwable ex) {
+					thrown.set(ex);
+					flagAfterJoin.set(Thread.currentThread().isInterrupted());
+				}
+			}
+			flagAfterClose.set(Thread.currentThread().isInterrupted());
+		});
+		joiner.start();
+		assertThat(sleeping.await(5, TimeUnit.SECONDS)).isTrue();
+		joiner.interrupt();
+		joiner.join(10_000);
+		assertThat(joiner.isAlive()).isFalse();
+		assertThat(thrown.get()).isInstanceOf(TaskGroupException.class).hasCauseInstanceOf(InterruptedException.class);
+		assertThat(flagAfterJoin.get()).isTrue();
+		assertThat(flagAfterClose.get()).isTrue();
+		assertThat(interrupted.getCount()).isZero();
+		assertThat(ended).hasValue(2);
+	}
+
+	@Test
+	void whenTheDeadlinePassesWhileForkWaitsForASlotTheGroupIsCancelledAndJoinThrowsDeadlineExceeded() {
+		TaskGroups groups = platform(4);
+		CountDownLatch sleeping = new CountDownLatch(1);
+		CountDownLatch interrupted = new CountDownLatch(1);
+		AtomicInteger ended = new AtomicInteger();
+		long start = System.nanoTime();
+		try (TaskGroup group = groups.open(Duration.ofMillis(300))) {
+			group.limit(1);
+			group.fork(() -> sleepUntilInterrupted(sleeping, interrupted, ended));
+			Subtask<String> waited = group.fork(() -> "never");
+			long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+			assertThat(tookMillis).isBetween(290L, 3_000L);
+			assertThat(waited.state()).isEqualTo(Subtask.State.CANCELLED);
+			assertThatExceptionOfType(DeadlineExceededException.class).isThrownBy(group::join);
+		}
+		assertThat(interrupted.getCount()).isZero();
+		assertThat(ended).hasValue(1);
+	}
+
+	@Test
+	void destroyCancelsGroupsLeftOpenAndLeavesNoGroupThreadAlive() throws Exception {
+		TaskGroups groups = platform(4);
+		CountDownLatch sleeping = new CountDownLatch(3);
+		CountDownLatch interrupted = new CountDownLatch(3);
+		AtomicInteger ended = new AtomicInteger();
+		TaskGroup leftOpen = groups.open();
+		for (int i = 0; i < 3; i++) {
+			leftOpen.fork(() -> sleepUntilInterrupted(sleeping, interrupted, ended));
+		}
+		assertThat(sleeping.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(liveGroupThreads()).isEqualTo(3);
+		groups.destroy();
+		assertThat(ended).hasValue(3);
+		assertThat(interrupted.getCount()).isZero();
+		assertThat(liveGroupThreads()).isZero();
+		assertThatExceptionOfType(java.util.concurrent.RejectedExecutionException.class)
+			.isThrownBy(() -> groups.open().fork(() -> "after shutdown"));
+	}
+
+	@Test
 	@EnabledForJreRange(min = JRE.JAVA_21)
-	void onVirtualThreadsTenThousandSubtasksSleeping100msFinishInASmallMultipleOf100ms() {
+	void onVirtualThreadsTenThousandSubtasksSleeping100msFinishInASmallMultipleOf100ms() throws Exception {
 		TaskGroups groups = track(new TaskGroups(true, 64, this.runningTasks));
 		AtomicInteger done = new AtomicInteger();
 		long start = System.nanoTime();
@@ -290,7 +491,30 @@ class TaskGroupTests {
 		System.out.println("10,000 virtual-thread subtasks sleeping 100 ms each finished in " + tookMillis + " ms");
 		assertThat(done).hasValue(10_000);
 		assertThat(tookMillis).isLessThan(5_000);
-		assertThat(SluiceThreads.live()).noneMatch((thread) -> thread.getName().startsWith("sluice-group-"));
+		groups.destroy();
+		assertThat(liveGroupThreads()).isZero();
+	}
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
+	void onVirtualThreadsDestroyInterruptsWhatStillRunsAndLeavesNoGroupThreadAlive() throws Exception {
+		TaskGroups groups = track(new TaskGroups(true, 64, this.runningTasks));
+		CountDownLatch sleeping = new CountDownLatch(2);
+		CountDownLatch interrupted = new CountDownLatch(2);
+		AtomicInteger ended = new AtomicInteger();
+		TaskGroup leftOpen = groups.open();
+		leftOpen.fork(() -> sleepUntilInterrupted(sleeping, interrupted, ended));
+		leftOpen.fork(() -> sleepUntilInterrupted(sleeping, interrupted, ended));
+		assertThat(sleeping.await(5, TimeUnit.SECONDS)).isTrue();
+		groups.destroy();
+		assertThat(ended).hasValue(2);
+		assertThat(liveGroupThreads()).isZero();
+	}
+
+	private static int liveGroupThreads() {
+		return (int) SluiceThreads.live().stream()
+			.filter((thread) -> thread.isAlive() && thread.getName().startsWith("sluice-group-"))
+			.count();
 	}
 
 	private TaskGroups platform(int maxThreads) {
