@@ -1,5 +1,6 @@
 package dev.sluice.sample;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -11,13 +12,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 
 /**
  * A page assembled from two slow downstream services called at once through a task group: it takes as long as
  * the slower call, not the sum, and fails as a whole as soon as either call fails. The two "downstream
- * services" are served by this same application, so the sample is self-contained.
+ * services" are served by this same application, so the sample is self-contained. With {@code ?budgetMs=200}
+ * the group gets a tighter deadline than the request's: both calls are cancelled at 200 ms and the page answers
+ * 504.
  */
 @RestController
 class FanOutController {
@@ -32,10 +36,13 @@ class FanOutController {
 	}
 
 	@GetMapping("/page/{id}")
-	Map<String, Object> page(@PathVariable String id, HttpServletRequest request) {
+	Map<String, Object> page(@PathVariable String id, @RequestParam(required = false) Long budgetMs,
+			HttpServletRequest request) {
 		String base = "http://localhost:" + request.getLocalPort();
 		long start = System.nanoTime();
-		try (TaskGroup group = this.taskGroups.open()) {
+		// open() inherits the request's deadline; open(Duration) may only make it tighter
+		try (TaskGroup group = (budgetMs != null) ? this.taskGroups.open(Duration.ofMillis(budgetMs))
+				: this.taskGroups.open()) {
 			Subtask<Map<String, Object>> profile = group.fork(() -> this.restClient.get()
 				.uri(base + "/downstream/profiles/{id}", id)
 				.retrieve()
@@ -46,7 +53,7 @@ class FanOutController {
 				.retrieve()
 				.body(new ParameterizedTypeReference<List<String>>() {
 				}));
-			group.join();
+			group.join(); // the first failure (or DeadlineExceededException, answered 504) is thrown here
 			return Map.of("profile", profile.get(), "posts", posts.get(), "tookMillis",
 					(System.nanoTime() - start) / 1_000_000);
 		}

@@ -49,6 +49,18 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	void fanOutPageWithATighterGroupBudgetAnswers504AtThatBudget() {
+		client().get().uri("/page/warm-up").retrieve().body(String.class);
+		long start = System.nanoTime();
+		ResponseEntity<String> page = client().get().uri("/page/7?budgetMs=200").exchange((request, response) ->
+				ResponseEntity.status(response.getStatusCode()).body(new String(response.getBody().readAllBytes())));
+		long millis = (System.nanoTime() - start) / 1_000_000;
+		assertThat(page.getStatusCode().value()).isEqualTo(504);
+		assertThat(page.getBody()).contains("\"status\":504");
+		assertThat(millis).isBetween(200L, 1_000L);
+	}
+
+	@Test
 	void slowReportAnswers504AtItsRouteDeadline() {
 		long start = System.nanoTime();
 		ResponseEntity<String> report = client().get().uri("/reports/slow").exchange((request, response) ->
