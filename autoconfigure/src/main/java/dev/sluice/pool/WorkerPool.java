@@ -336,13 +336,19 @@ public class WorkerPool implements AsyncTaskExecutor {
 		long completedBefore = this.completed.sum();
 		stopAccepting();
 		List<AbandonedTask> lost = new ArrayList<>();
-		if (!this.executor.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+		long joinDeadline;
+		if (this.executor.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+			// Terminated: the workers are on their way out; a short wait sees them gone.
+			joinDeadline = System.nanoTime() + grace.toNanos();
+		}
+		else {
 			this.abandoning = true;
 			for (Runnable neverRan : this.executor.shutdownNow()) {
 				PoolTask<?> task = (PoolTask<?>) neverRan;
 				task.future.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
 				lost.add(task.abandoned(false));
 			}
+			joinDeadline = System.nanoTime() + grace.toNanos();
 			this.executor.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
 			for (Attempt stuck : this.running) {
 				if (stuck.markAbandoned()) {
@@ -357,7 +363,8 @@ public class WorkerPool implements AsyncTaskExecutor {
 				lost.add(waiting.abandoned(true));
 			}
 		}
-		this.threads.joinAll(System.nanoTime() + grace.toNanos());
+		// A worker stuck past the grace is not waited for again.
+		this.threads.joinAll(joinDeadline);
 		AbandonedTask interrupted;
 		while ((interrupted = this.abandonedWhileDraining.poll()) != null) {
 			lost.add(interrupted);
