@@ -17,7 +17,8 @@ public class SluiceShutdownProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Budget of the whole shutdown sequence; also the default of spring.lifecycle.timeout-per-shutdown-phase.
+	 * Budget of the whole shutdown sequence. Less the readiness delay, it is also the default of
+	 * spring.lifecycle.timeout-per-shutdown-phase, which bounds the web server's drain.
 	 */
 	private Duration timeout = Duration.ofSeconds(30);
 
