@@ -18,6 +18,7 @@ import dev.sluice.ratelimit.RateLimitKeyResolver;
 import dev.sluice.ratelimit.RateLimitRule;
 import dev.sluice.ratelimit.RateLimiters;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,6 +135,7 @@ public final class SluiceRateLimitAutoConfiguration {
 			FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
 			registration.setOrder(properties.getFilterOrder());
 			registration.setName("sluiceRateLimitFilter");
+			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request, not again on async or error
 			registration.setEnabled(!filter.getRules().isEmpty());
 			return registration;
 		}

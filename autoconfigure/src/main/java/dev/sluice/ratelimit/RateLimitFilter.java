@@ -6,20 +6,26 @@ import java.util.List;
 import java.util.Map;
 
 import dev.sluice.web.ProblemResponses;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.server.PathContainer;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Admission by token buckets: every rule whose paths and methods match takes a token; a request that one rule
  * rejects takes none from any (tokens already taken are given back) and is answered {@code 429} with an honest
  * {@code Retry-After}, the {@code RateLimit-Policy} / {@code RateLimit} headers and a problem body.
+ * <p>
+ * A plain servlet filter, registered for the {@code REQUEST} dispatch only: a request is checked once, and the
+ * async, forward and error dispatches of the same request are not checked again. It sits on every request's
+ * path, so the allowed case allocates little and looks nothing up by name.
  */
-public class RateLimitFilter extends OncePerRequestFilter {
+public class RateLimitFilter implements Filter {
 
 	private final RateLimiters limiters;
 
@@ -43,8 +49,13 @@ public class RateLimitFilter extends OncePerRequestFilter {
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
 			throws ServletException, IOException {
+		if (!(servletRequest instanceof HttpServletRequest request)
+				|| !(servletResponse instanceof HttpServletResponse response)) {
+			chain.doFilter(servletRequest, servletResponse);
+			return;
+		}
 		String method = request.getMethod();
 		PathContainer path = null;
 		RateLimitRule[] taken = null;
@@ -106,7 +117,12 @@ public class RateLimitFilter extends OncePerRequestFilter {
 		for (int i = 0; i < count; i++) {
 			this.limiters.count(taken[i], true);
 		}
-		if (this.headers && count > 0) {
+		if (this.headers && count == 1) {
+			response.setHeader("RateLimit-Policy", taken[0].policyHeader());
+			response.setHeader("RateLimit", appendState(new StringBuilder(48), taken[0], decisions[0].remaining(),
+					decisions[0].resetSeconds()).toString());
+		}
+		else if (this.headers && count > 1) {
 			StringBuilder policy = new StringBuilder();
 			StringBuilder state = new StringBuilder();
 			for (int i = 0; i < count; i++) {

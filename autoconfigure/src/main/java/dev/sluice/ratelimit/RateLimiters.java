@@ -1,5 +1,6 @@
 package dev.sluice.ratelimit;
 
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ public class RateLimiters implements AutoCloseable {
 
 	private final Map<String, Rule> rules = new LinkedHashMap<>();
 
+	private final Map<RateLimitRule, Rule> counters = new IdentityHashMap<>();
+
 	private final RateLimitStore store;
 
 	private final OnStoreFailure onStoreFailure;
@@ -35,7 +38,9 @@ public class RateLimiters implements AutoCloseable {
 	 */
 	public RateLimiters(List<RateLimitRule> rules, RateLimitStore store, OnStoreFailure onStoreFailure) {
 		for (RateLimitRule rule : rules) {
-			this.rules.put(rule.name(), new Rule(rule));
+			Rule counted = new Rule(rule);
+			this.rules.put(rule.name(), counted);
+			this.counters.put(rule, counted);
 		}
 		this.store = store;
 		this.onStoreFailure = onStoreFailure;
@@ -161,7 +166,7 @@ public class RateLimiters implements AutoCloseable {
 			return this.store.tryConsume(rule, key);
 		}
 		catch (RateLimitStoreException ex) {
-			this.rules.get(rule.name()).storeErrors.increment();
+			this.counters.get(rule).storeErrors.increment();
 			return null;
 		}
 	}
@@ -171,12 +176,12 @@ public class RateLimiters implements AutoCloseable {
 			this.store.refund(rule, key);
 		}
 		catch (RateLimitStoreException ex) {
-			this.rules.get(rule.name()).storeErrors.increment();
+			this.counters.get(rule).storeErrors.increment();
 		}
 	}
 
 	void count(RateLimitRule rule, boolean allowed) {
-		Rule counted = this.rules.get(rule.name());
+		Rule counted = this.counters.get(rule);
 		(allowed ? counted.allowed : counted.rejected).increment();
 	}
 
