@@ -10,6 +10,7 @@
 #
 # Usage: bash benchmarks/load-run.sh [pairs=3] [rounds=10] [seconds-per-slice=3]
 #        LOAD_RUN_MODE=aa bash benchmarks/load-run.sh ...     (noise floor: no filter on either side)
+#        LOAD_RUN_ON_ARGS=... / LOAD_RUN_OFF_ARGS=...          (variants, see below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs="${1:-3}"
@@ -30,6 +31,12 @@ on=(--sluice.rate-limit.rules[0].name=hello --sluice.rate-limit.rules[0].paths=/
 read -r -a extra <<< "${LOAD_RUN_ON_ARGS:-}"
 on+=("${extra[@]}")
 off=(--sluice.rate-limit.enabled=false)
+# LOAD_RUN_OFF_ARGS makes the "off" side run the same rule with these settings instead of no filter, e.g.
+# "--sluice.rate-limit.headers=false" to price the RateLimit headers alone.
+if [ -n "${LOAD_RUN_OFF_ARGS:-}" ]; then
+  read -r -a off_extra <<< "$LOAD_RUN_OFF_ARGS"
+  off=("${on[@]}" "${off_extra[@]}")
+fi
 if [ "$mode" = aa ]; then on=("${off[@]}"); fi
 
 pids=()
@@ -59,7 +66,7 @@ for pair in $(seq 1 "$pairs"); do
   # The sides differ only in the filter: the "on" side answers with RateLimit headers, the "off" side without.
   on_headers=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port_on/hello" | grep -ci '^RateLimit:' || true)
   off_headers=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port_off/hello" | grep -ci '^RateLimit:' || true)
-  if [ "$mode" = ab ] && [ -z "${LOAD_RUN_ON_ARGS:-}" ] && { [ "$on_headers" != 1 ] || [ "$off_headers" != 0 ]; }; then
+  if [ "$mode" = ab ] && [ -z "${LOAD_RUN_ON_ARGS:-}${LOAD_RUN_OFF_ARGS:-}" ] && { [ "$on_headers" != 1 ] || [ "$off_headers" != 0 ]; }; then
     echo "the on side must send RateLimit and the off side must not (on: $on_headers, off: $off_headers)" >&2
     exit 1
   fi
