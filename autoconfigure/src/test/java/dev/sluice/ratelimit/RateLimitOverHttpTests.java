@@ -40,7 +40,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"sluice.rate-limit.rules[4].name=api", "sluice.rate-limit.rules[4].paths=/api/**",
 		"sluice.rate-limit.rules[4].key=header:X-API-Key", "sluice.rate-limit.rules[4].on-missing-key=reject",
 		"sluice.rate-limit.rules[4].limits[0].capacity=2", "sluice.rate-limit.rules[4].limits[0].refill=1",
-		"sluice.rate-limit.rules[4].limits[0].period=1h" })
+		"sluice.rate-limit.rules[4].limits[0].period=1h",
+		"sluice.rate-limit.rules[5].name=once", "sluice.rate-limit.rules[5].paths=/once/**,/error",
+		"sluice.rate-limit.rules[5].key=global", "sluice.rate-limit.rules[5].limits[0].capacity=3",
+		"sluice.rate-limit.rules[5].limits[0].refill=1", "sluice.rate-limit.rules[5].limits[0].period=1h" })
 @DirtiesContext
 class RateLimitOverHttpTests {
 
@@ -120,6 +123,18 @@ class RateLimitOverHttpTests {
 		assertThat(get("/api/items", "X-API-Key", "alice").statusCode()).isEqualTo(200);
 		assertThat(get("/api/items", "X-API-Key", "alice").statusCode()).isEqualTo(429);
 		assertThat(get("/api/items", "X-API-Key", "bob").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void aRequestIsCheckedOnceNotAgainOnItsAsyncOrErrorDispatch() throws Exception {
+		// capacity 3: each request takes one token, although the first is dispatched twice (request, async) and
+		// the second too (request, error page on /error, which the rule also covers)
+		assertThat(get("/once/async").body()).isEqualTo("later");
+		assertThat(get("/once/fail").statusCode()).isEqualTo(500);
+		HttpResponse<String> third = get("/once/async");
+		assertThat(third.statusCode()).isEqualTo(200);
+		assertThat(third.headers().firstValue("RateLimit").orElseThrow()).startsWith("\"once\";r=0;");
+		assertThat(get("/once/async").statusCode()).isEqualTo(429);
 	}
 
 	@Test

@@ -1,5 +1,6 @@
 package dev.sluice.ratelimit;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,6 +31,16 @@ class RateLimitTestApp {
 		@GetMapping({ "/burst", "/two/a", "/two/b", "/ip", "/api/items", "/free" })
 		String ok() {
 			return "ok";
+		}
+
+		@GetMapping("/once/async")
+		Callable<String> async() {
+			return () -> "later";
+		}
+
+		@GetMapping("/once/fail")
+		String fail() {
+			throw new IllegalStateException("handler failed");
 		}
 
 		@GetMapping("/slow")
