@@ -1,14 +1,19 @@
 package dev.sluice.deadline;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 
 import dev.sluice.web.ProblemResponses;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -17,6 +22,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * timeout, shortened (never lengthened) by an inbound budget header. The deadline is attached to the request
  * thread while the handler runs; when it passes, the {@link DeadlineWatchdog} interrupts the thread, and the
  * client gets the configured status with a problem body as soon as the handler returns.
+ * <p>
+ * Once the handler starts writing an answer on time, no interrupt reaches the thread any more (an interrupted
+ * socket write would close the connection). An answer that a handler writes after its deadline (one that
+ * ignored the interrupt) is discarded, and the client gets the deadline's answer instead.
  */
 public class DeadlineFilter extends OncePerRequestFilter {
 
@@ -71,14 +80,16 @@ public class DeadlineFilter extends OncePerRequestFilter {
 		request.setAttribute(ROUTE_ATTRIBUTE, route);
 		Throwable failure = null;
 		DeadlineWatchdog.Watch watch = this.watchdog.watch(deadline, this.interrupt);
+		DeadlineResponse watched = new DeadlineResponse(request, response, deadline, watch);
 		try (Deadline.Scope scope = deadline.attach()) {
-			chain.doFilter(request, response);
+			chain.doFilter(request, watched);
 		}
 		catch (IOException | ServletException | RuntimeException | Error ex) {
 			failure = ex;
 		}
 		finally {
 			watch.close(); // from here no interrupt of this request reaches the thread
+			watched.release();
 		}
 		if (request.isAsyncStarted()) {
 			rethrow(failure); // the async part is timed by the async timeout (see DeadlineAsyncInterceptor)
@@ -135,6 +146,108 @@ public class DeadlineFilter extends OncePerRequestFilter {
 			millis = millis * 10 + (c - '0');
 		}
 		return millis;
+	}
+
+	/**
+	 * The response as the handler sees it: the first write decides whether the answer is on time (then no
+	 * interrupt follows) or late (then it goes nowhere). Only the request's own thread, while the filter waits
+	 * for the handler, is judged; async writes and the deadline's own answer pass straight through.
+	 */
+	private static final class DeadlineResponse extends HttpServletResponseWrapper {
+
+		private final HttpServletRequest request;
+
+		private final Deadline deadline;
+
+		private final DeadlineWatchdog.Watch watch;
+
+		private final Thread thread = Thread.currentThread();
+
+		private volatile boolean released;
+
+		private boolean late; // only read and written on this.thread
+
+		private ServletOutputStream discardStream;
+
+		private PrintWriter discardWriter;
+
+		DeadlineResponse(HttpServletRequest request, HttpServletResponse response, Deadline deadline,
+				DeadlineWatchdog.Watch watch) {
+			super(response);
+			this.request = request;
+			this.deadline = deadline;
+			this.watch = watch;
+		}
+
+		void release() {
+			this.released = true;
+		}
+
+		@Override
+		public ServletOutputStream getOutputStream() throws IOException {
+			if (onTime()) {
+				return super.getOutputStream();
+			}
+			if (this.discardStream == null) {
+				this.discardStream = new DiscardingOutputStream();
+			}
+			return this.discardStream;
+		}
+
+		@Override
+		public PrintWriter getWriter() throws IOException {
+			if (onTime()) {
+				return super.getWriter();
+			}
+			if (this.discardWriter == null) {
+				this.discardWriter = new PrintWriter(OutputStream.nullOutputStream());
+			}
+			return this.discardWriter;
+		}
+
+		@Override
+		public void flushBuffer() throws IOException {
+			if (onTime()) {
+				super.flushBuffer();
+			}
+		}
+
+		private boolean onTime() {
+			if (this.released || Thread.currentThread() != this.thread) {
+				return true;
+			}
+			if (this.request.getAttribute(EXCEEDED_ANSWERED) != null) {
+				this.watch.disarmAndClear(); // the deadline's own answer: written, and not interrupted
+				return true;
+			}
+			if (!this.late && (this.deadline.isExpired() || !this.watch.disarm())) {
+				this.late = true;
+			}
+			return !this.late;
+		}
+
+	}
+
+	private static final class DiscardingOutputStream extends ServletOutputStream {
+
+		@Override
+		public boolean isReady() {
+			return true;
+		}
+
+		@Override
+		public void setWriteListener(WriteListener listener) {
+			throw new IllegalStateException("A late answer is discarded; it cannot be written asynchronously");
+		}
+
+		@Override
+		public void write(int b) {
+		}
+
+		@Override
+		public void write(byte[] b, int off, int len) {
+		}
+
 	}
 
 	private static void rethrow(Throwable failure) throws IOException, ServletException {

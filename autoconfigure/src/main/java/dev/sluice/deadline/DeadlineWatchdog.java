@@ -81,6 +81,43 @@ public class DeadlineWatchdog implements AutoCloseable {
 		}
 
 		/**
+		 * Stops interrupts from here on, as long as none was sent: called on the watched thread when the handler
+		 * starts writing its answer, so that a deadline passing during the write cannot interrupt it (an
+		 * interrupted socket write closes the connection).
+		 * @return {@code true} if the answer is on time, {@code false} if the deadline had already fired
+		 */
+		public boolean disarm() {
+			this.lock.lock();
+			try {
+				if (this.fired) {
+					return false;
+				}
+				this.active = false;
+				return true;
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+
+		/**
+		 * Stops interrupts and clears one this watch sent; must be called on the watched thread. For writing the
+		 * deadline's own answer.
+		 */
+		public void disarmAndClear() {
+			this.lock.lock();
+			try {
+				this.active = false;
+			}
+			finally {
+				this.lock.unlock();
+			}
+			if (this.fired && this.interrupt) {
+				Thread.interrupted();
+			}
+		}
+
+		/**
 		 * Whether the deadline passed while the request was being handled.
 		 * @return {@code true} once fired
 		 */

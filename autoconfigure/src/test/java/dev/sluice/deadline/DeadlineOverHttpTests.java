@@ -21,7 +21,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(classes = DeadlineTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "sluice.deadline.default-timeout=10s", "sluice.deadline.routes[0].paths=/sleep,/call/**,/group/**,/async/**",
+		properties = { "sluice.deadline.default-timeout=10s", "sluice.deadline.routes[0].paths=/sleep,/call/**,/group/**,/async/**,/late/**",
 				"sluice.deadline.routes[0].timeout=1s" })
 @DirtiesContext
 class DeadlineOverHttpTests {
@@ -53,6 +53,16 @@ class DeadlineOverHttpTests {
 		Timed timed = get("/call/slow", null);
 		assertThat(timed.response.statusCode()).isEqualTo(504);
 		assertThat(timed.millis).isBetween(1_000L, 1_300L);
+	}
+
+	@Test
+	void aHandlerThatIgnoresTheInterruptAndAnswersLateGets504NotADroppedConnection() throws Exception {
+		for (String path : new String[] { "/late/ignores-interrupt", "/late/small" }) {
+			HttpResponse<String> response = get(path, null).response;
+			assertThat(response.statusCode()).as(path).isEqualTo(504);
+			assertThat(response.body()).as(path).contains("deadline-exceeded");
+		}
+		assertThat(get("/ordinary", null).response.statusCode()).isEqualTo(200); // the threads are clean afterwards
 	}
 
 	@Test

@@ -82,6 +82,24 @@ class DeadlineTestApp {
 			return this.restClient.get().uri("http://127.0.0.1:" + port + "/").retrieve().body(String.class);
 		}
 
+		@GetMapping("/late/ignores-interrupt")
+		String lateIgnoringTheInterrupt() {
+			long end = System.nanoTime() + 1_300_000_000L; // CPU-bound work that never looks at the interrupt
+			while (System.nanoTime() < end) {
+				Thread.onSpinWait();
+			}
+			return "x".repeat(100_000); // larger than the response buffer: written and flushed to the socket
+		}
+
+		@GetMapping("/late/small")
+		String lateSmall() {
+			long end = System.nanoTime() + 1_300_000_000L;
+			while (System.nanoTime() < end) {
+				Thread.onSpinWait();
+			}
+			return "late";
+		}
+
 		@GetMapping("/ordinary")
 		String ordinary() throws InterruptedException {
 			if (Thread.currentThread().isInterrupted()) {
