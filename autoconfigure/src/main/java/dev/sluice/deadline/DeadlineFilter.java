@@ -217,7 +217,7 @@ public class DeadlineFilter extends OncePerRequestFilter {
 				return true;
 			}
 			if (this.request.getAttribute(EXCEEDED_ANSWERED) != null) {
-				this.watch.disarmAndClear(); // the deadline's own answer: written, and not interrupted
+				this.watch.close(); // the deadline's own answer: no interrupt follows, and one sent is cleared
 				return true;
 			}
 			if (!this.late && (this.deadline.isExpired() || !this.watch.disarm())) {

@@ -101,23 +101,6 @@ public class DeadlineWatchdog implements AutoCloseable {
 		}
 
 		/**
-		 * Stops interrupts and clears one this watch sent; must be called on the watched thread. For writing the
-		 * deadline's own answer.
-		 */
-		public void disarmAndClear() {
-			this.lock.lock();
-			try {
-				this.active = false;
-			}
-			finally {
-				this.lock.unlock();
-			}
-			if (this.fired && this.interrupt) {
-				Thread.interrupted();
-			}
-		}
-
-		/**
 		 * Whether the deadline passed while the request was being handled.
 		 * @return {@code true} once fired
 		 */
@@ -126,8 +109,8 @@ public class DeadlineWatchdog implements AutoCloseable {
 		}
 
 		/**
-		 * Stops watching; must be called on the watched thread. Clears an interrupt this watch sent, so it
-		 * cannot reach the thread's next request.
+		 * Stops watching; must be called on the watched thread, and may be called again. Clears an interrupt this
+		 * watch sent, so it cannot reach the answer being written or the thread's next request.
 		 */
 		@Override
 		public void close() {

@@ -117,23 +117,15 @@ public class RateLimitFilter implements Filter {
 		for (int i = 0; i < count; i++) {
 			this.limiters.count(taken[i], true);
 		}
-		if (this.headers && count == 1) {
-			response.setHeader("RateLimit-Policy", taken[0].policyHeader());
-			response.setHeader("RateLimit", appendState(new StringBuilder(48), taken[0], decisions[0].remaining(),
-					decisions[0].resetSeconds()).toString());
-		}
-		else if (this.headers && count > 1) {
-			StringBuilder policy = new StringBuilder();
-			StringBuilder state = new StringBuilder();
-			for (int i = 0; i < count; i++) {
-				if (i > 0) {
-					policy.append(", ");
-					state.append(", ");
-				}
-				policy.append(taken[i].policyHeader());
-				appendState(state, taken[i], decisions[i].remaining(), decisions[i].resetSeconds());
+		if (this.headers && count > 0) {
+			String policy = taken[0].policyHeader(); // one rule, the common case: the precomputed header as it is
+			StringBuilder state = appendState(new StringBuilder(48), taken[0], decisions[0].remaining(),
+					decisions[0].resetSeconds());
+			for (int i = 1; i < count; i++) {
+				policy = policy + ", " + taken[i].policyHeader();
+				appendState(state.append(", "), taken[i], decisions[i].remaining(), decisions[i].resetSeconds());
 			}
-			response.setHeader("RateLimit-Policy", policy.toString());
+			response.setHeader("RateLimit-Policy", policy);
 			response.setHeader("RateLimit", state.toString());
 		}
 		chain.doFilter(request, response);

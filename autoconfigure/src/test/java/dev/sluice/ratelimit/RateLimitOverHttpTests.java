@@ -99,7 +99,11 @@ class RateLimitOverHttpTests {
 
 	@Test
 	void aRequestRejectedByOneRuleTakesNoTokenFromAnother() throws Exception {
-		assertThat(get("/two/b").statusCode()).isEqualTo(200); // wide 3 -> 2, narrow 1 -> 0
+		HttpResponse<String> both = get("/two/b"); // wide 3 -> 2, narrow 1 -> 0
+		assertThat(both.statusCode()).isEqualTo(200);
+		assertThat(both.headers().firstValue("RateLimit-Policy"))
+			.hasValue("\"wide\";q=3;w=3600, \"narrow\";q=1;w=3600");
+		assertThat(both.headers().firstValue("RateLimit")).hasValue("\"wide\";r=2;t=3600, \"narrow\";r=0;t=3600");
 		HttpResponse<String> rejected = get("/two/b"); // wide would go 2 -> 1, but narrow rejects: refunded
 		assertThat(rejected.statusCode()).isEqualTo(429);
 		assertThat(rejected.body()).contains("\"rule\":\"narrow\"");
