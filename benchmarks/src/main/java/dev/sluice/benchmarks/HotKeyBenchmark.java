@@ -1,13 +1,9 @@
 package dev.sluice.benchmarks;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import dev.sluice.ratelimit.Limit;
 import dev.sluice.ratelimit.MemoryRateLimitStore;
-import dev.sluice.ratelimit.OnMissingKey;
 import dev.sluice.ratelimit.RateLimitDecision;
 import dev.sluice.ratelimit.RateLimitRule;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,8 +17,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-
-import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * One key taken from by every thread at once, as in the load run (all load from one client address) or under a
@@ -44,9 +38,7 @@ public class HotKeyBenchmark {
 
 	@Setup
 	public void setUp() {
-		this.rule = new RateLimitRule("hot", List.of(PathPatternParser.defaultInstance.parse("/hello")), Set.of(),
-				"ip:", (request) -> request.getRemoteAddr(), OnMissingKey.IP,
-				List.of(new Limit(1_000_000_000L, 1_000_000_000L, Duration.ofSeconds(1))));
+		this.rule = RateLimitBenchmark.rule("hot", "/hello");
 		this.store = new MemoryRateLimitStore(List.of(this.rule), 100_000);
 	}
 

@@ -105,7 +105,7 @@ public class RateLimitBenchmark {
 		return this.response;
 	}
 
-	private static RateLimitRule rule(String name, String path) {
+	static RateLimitRule rule(String name, String path) {
 		return new RateLimitRule(name, List.of(PathPatternParser.defaultInstance.parse(path)), Set.of(), "ip:",
 				(request) -> request.getRemoteAddr(), OnMissingKey.IP, List.of(NEVER_REJECTS));
 	}
