@@ -332,50 +332,84 @@ public class WorkerPool implements AsyncTaskExecutor {
 	 * @throws InterruptedException if the calling thread is interrupted
 	 */
 	public PoolDrain awaitDrain(long deadlineNanos, Duration grace) throws InterruptedException {
-		long start = System.nanoTime();
-		long completedBefore = this.completed.sum();
+		Drain drain = drainUntil(deadlineNanos);
+		return drain.finish(System.nanoTime() + grace.toNanos());
+	}
+
+	/**
+	 * Waits until {@code deadlineNanos} for running and queued tasks; if some are left, drops what never started
+	 * and interrupts what still runs at once. {@link Drain#finish(long)} then gives the interrupted tasks until
+	 * its deadline: {@link WorkerPools} interrupts every pool before it waits for any, so pools stuck on tasks
+	 * that ignore the interrupt share one grace instead of taking one each.
+	 */
+	Drain drainUntil(long deadlineNanos) throws InterruptedException {
+		Drain drain = new Drain();
 		stopAccepting();
-		List<AbandonedTask> lost = new ArrayList<>();
-		long joinDeadline;
-		if (this.executor.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-			// Terminated: the workers are on their way out; a short wait sees them gone.
-			joinDeadline = System.nanoTime() + grace.toNanos();
-		}
-		else {
+		if (!this.executor.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()),
+				TimeUnit.NANOSECONDS)) {
 			this.abandoning = true;
 			for (Runnable neverRan : this.executor.shutdownNow()) {
 				PoolTask<?> task = (PoolTask<?>) neverRan;
 				task.future.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
-				lost.add(task.abandoned(false));
+				drain.lost.add(task.abandoned(false));
 			}
-			joinDeadline = System.nanoTime() + grace.toNanos();
-			this.executor.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
-			for (Attempt stuck : this.running) {
-				if (stuck.markAbandoned()) {
-					lost.add(stuck.task.abandoned(true));
+			drain.interrupted = true;
+		}
+		return drain;
+	}
+
+	/** A drain between its interrupt and its end. */
+	final class Drain {
+
+		private final long start = System.nanoTime();
+
+		private final long completedBefore = WorkerPool.this.completed.sum();
+
+		private final List<AbandonedTask> lost = new ArrayList<>();
+
+		private boolean interrupted;
+
+		/**
+		 * Waits until {@code joinDeadlineNanos} for interrupted tasks and for the workers to exit, then reports
+		 * every task that never completed.
+		 * @param joinDeadlineNanos when to stop waiting ({@link System#nanoTime()})
+		 * @return what the drain came to
+		 * @throws InterruptedException if the calling thread is interrupted
+		 */
+		PoolDrain finish(long joinDeadlineNanos) throws InterruptedException {
+			List<AbandonedTask> lost = this.lost;
+			if (this.interrupted) {
+				WorkerPool.this.executor.awaitTermination(Math.max(0, joinDeadlineNanos - System.nanoTime()),
+						TimeUnit.NANOSECONDS);
+				for (Attempt stuck : WorkerPool.this.running) {
+					if (stuck.markAbandoned()) {
+						lost.add(stuck.task.abandoned(true));
+					}
 				}
 			}
-		}
-		// Only a retry whose requeue raced the drain could still be waiting; it is reported, not left behind.
-		for (PoolTask<?> waiting : List.copyOf(this.awaitingRetry)) {
-			if (this.awaitingRetry.remove(waiting)) {
-				waiting.future.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
-				lost.add(waiting.abandoned(true));
+			// Only a retry whose requeue raced the drain could still be waiting; it is reported, not left behind.
+			for (PoolTask<?> waiting : List.copyOf(WorkerPool.this.awaitingRetry)) {
+				if (WorkerPool.this.awaitingRetry.remove(waiting)) {
+					waiting.future
+						.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
+					lost.add(waiting.abandoned(true));
+				}
 			}
+			// A worker stuck past the grace is not waited for again.
+			WorkerPool.this.threads.joinAll(joinDeadlineNanos);
+			AbandonedTask interruptedTask;
+			while ((interruptedTask = WorkerPool.this.abandonedWhileDraining.poll()) != null) {
+				lost.add(interruptedTask);
+			}
+			WorkerPool.this.abandoned.add(lost.size());
+			for (AbandonedTask task : lost) {
+				logger.warn("Pool '{}' abandoned task '{}' ({}) at shutdown", getName(), task.taskId(),
+						task.started() ? "interrupted while running" : "never started");
+			}
+			return new PoolDrain(getName(), WorkerPool.this.completed.sum() - this.completedBefore,
+					List.copyOf(lost), Duration.ofNanos(System.nanoTime() - this.start));
 		}
-		// A worker stuck past the grace is not waited for again.
-		this.threads.joinAll(joinDeadline);
-		AbandonedTask interrupted;
-		while ((interrupted = this.abandonedWhileDraining.poll()) != null) {
-			lost.add(interrupted);
-		}
-		this.abandoned.add(lost.size());
-		for (AbandonedTask task : lost) {
-			logger.warn("Pool '{}' abandoned task '{}' ({}) at shutdown", getName(), task.taskId(),
-					task.started() ? "interrupted while running" : "never started");
-		}
-		return new PoolDrain(getName(), this.completed.sum() - completedBefore, List.copyOf(lost),
-				Duration.ofNanos(System.nanoTime() - start));
+
 	}
 
 	private String generatedId() {

@@ -141,9 +141,15 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 			long budget = this.listeners.stream()
 				.mapToLong(PoolDrainListener::drainDeadlineNanos)
 				.reduce(Long.MAX_VALUE, WorkerPools::earlier);
+			// Every pool is interrupted (at its own drain deadline) before any is waited for: tasks that ignore
+			// the interrupt cost one grace in all, not one per pool.
+			List<WorkerPool.Drain> interrupted = new ArrayList<>();
 			for (WorkerPool pool : pools) {
-				long deadline = earlier(start + pool.getSpec().drainTimeout().toNanos(), budget);
-				drains.add(pool.awaitDrain(deadline, INTERRUPT_GRACE));
+				interrupted.add(pool.drainUntil(earlier(start + pool.getSpec().drainTimeout().toNanos(), budget)));
+			}
+			long graceEnd = System.nanoTime() + INTERRUPT_GRACE.toNanos();
+			for (WorkerPool.Drain drain : interrupted) {
+				drains.add(drain.finish(graceEnd));
 			}
 		}
 		catch (InterruptedException ex) {
