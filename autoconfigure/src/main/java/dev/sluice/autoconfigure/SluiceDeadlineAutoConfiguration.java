@@ -6,6 +6,7 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import dev.sluice.deadline.DeadlineAsyncInterceptor;
+import dev.sluice.deadline.DeadlineClientHttpRequestFactory;
 import dev.sluice.deadline.DeadlineClientHttpRequestInitializer;
 import dev.sluice.deadline.DeadlineDataSource;
 import dev.sluice.deadline.DeadlineFilter;
@@ -21,11 +22,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.util.StringUtils;
 import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
@@ -45,16 +48,16 @@ public final class SluiceDeadlineAutoConfiguration {
 	/** Order of the deadline filter: after admission control, before Spring Security (-100). */
 	public static final int FILTER_ORDER = -108;
 
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	DeadlineWatchdog sluiceDeadlineWatchdog() {
+		return new DeadlineWatchdog();
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 	@ConditionalOnClass({ FilterRegistrationBean.class, WebMvcConfigurer.class })
 	static class ServletDeadlineConfiguration {
-
-		@Bean(destroyMethod = "close")
-		@ConditionalOnMissingBean
-		DeadlineWatchdog sluiceDeadlineWatchdog() {
-			return new DeadlineWatchdog();
-		}
 
 		@Bean
 		@ConditionalOnMissingBean
@@ -128,6 +131,31 @@ public final class SluiceDeadlineAutoConfiguration {
 		@Bean
 		RestTemplateCustomizer sluiceDeadlineRestTemplateCustomizer(DeadlineClientHttpRequestInitializer initializer) {
 			return (restTemplate) -> restTemplate.getClientHttpRequestInitializers().add(initializer);
+		}
+
+		/**
+		 * Wraps Spring Boot's request factory builder, which the {@code RestClient.Builder} and
+		 * {@code RestTemplateBuilder} it configures build their factories with, so that every call made under a
+		 * deadline is cut when the deadline passes (the read-timeout clamp).
+		 * @param watchdog the watchdog that cuts calls
+		 * @return the post-processor
+		 */
+		@Bean
+		static BeanPostProcessor sluiceDeadlineRequestFactoryBuilderPostProcessor(
+				ObjectProvider<DeadlineWatchdog> watchdog) {
+			return new BeanPostProcessor() {
+				@Override
+				public Object postProcessAfterInitialization(Object bean, String beanName) {
+					if (bean instanceof ClientHttpRequestFactoryBuilder<?> builder) {
+						return (ClientHttpRequestFactoryBuilder<ClientHttpRequestFactory>) (settings) -> {
+							ClientHttpRequestFactory factory = builder.build(settings);
+							return (factory instanceof DeadlineClientHttpRequestFactory) ? factory
+									: new DeadlineClientHttpRequestFactory(factory, watchdog.getObject());
+						};
+					}
+					return bean;
+				}
+			};
 		}
 
 	}
