@@ -12,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -23,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 @SpringBootTest(classes = RateLimitTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "sluice.concurrency-limit.max-in-flight=3", "sluice.concurrency-limit.paths=/slow" })
+		properties = { "sluice.concurrency-limit.max-in-flight=3", "sluice.concurrency-limit.paths=/slow",
+				"management.endpoints.web.exposure.include=metrics" })
 @DirtiesContext
 class ConcurrencyLimitOverHttpTests {
 
@@ -70,6 +73,16 @@ class ConcurrencyLimitOverHttpTests {
 		assertThat(this.filter.getRejected()).isEqualTo(18);
 		// a client can read a whole response a moment before the filter releases its permit
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.filter.getInFlight() == 0);
+		assertThat(meter("sluice.concurrency.rejected")).isEqualTo(18.0);
+		assertThat(meter("sluice.concurrency.in_flight")).isZero();
+	}
+
+	private double meter(String name) throws Exception {
+		String body = this.http.send(request("/actuator/metrics/" + name), HttpResponse.BodyHandlers.ofString())
+			.body();
+		JsonNode meter = JsonMapper.builder().build().readTree(body);
+		assertThat(meter.get("availableTags")).as(name + " has no tags").isEmpty();
+		return meter.get("measurements").get(0).get("value").asDouble();
 	}
 
 	private HttpRequest request(String path) {
