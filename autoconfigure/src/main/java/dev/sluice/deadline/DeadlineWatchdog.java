@@ -1,8 +1,9 @@
 package dev.sluice.deadline;
 
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.sluice.core.SluiceThreads;
@@ -10,17 +11,31 @@ import dev.sluice.core.SluiceThreads;
 /**
  * Interrupts a request's thread when its deadline passes, and never afterwards: the interrupt is sent only
  * while the request is still in the handler (checked under a lock), and {@link Watch#close()} clears a late
- * flag before the thread goes back to the container's pool. One timer thread per application.
+ * flag before the thread goes back to the container's pool.
+ * <p>
+ * One watchdog thread per application, {@code sluice-deadline-watchdog-1}, started with the first watch. It looks
+ * at the open watches every {@value #TICK_MILLIS} ms, so a deadline fires up to that much late. Opening and closing
+ * a watch only adds it to and removes it from a concurrent set: the request path never wakes the thread (a timer
+ * queue would, every time a request finds it empty, which costs a context switch per request). After a second
+ * without open watches the thread sleeps until the next one.
  */
 public class DeadlineWatchdog implements AutoCloseable {
 
-	private final ScheduledThreadPoolExecutor timer;
+	static final long TICK_MILLIS = 10;
 
-	/** Creates the watchdog; its thread, {@code sluice-deadline-watchdog-1}, starts with the first watch. */
-	public DeadlineWatchdog() {
-		this.timer = new ScheduledThreadPoolExecutor(1, SluiceThreads.platform("deadline-watchdog", true));
-		this.timer.setRemoveOnCancelPolicy(true);
-	}
+	private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+
+	private static final int IDLE_TICKS = 100;
+
+	private final Set<Watch> open = ConcurrentHashMap.newKeySet();
+
+	private final Object lifecycle = new Object();
+
+	private volatile Thread thread;
+
+	private volatile boolean sleeping;
+
+	private volatile boolean closed;
 
 	/**
 	 * Starts watching the calling thread.
@@ -29,40 +44,107 @@ public class DeadlineWatchdog implements AutoCloseable {
 	 * @return the watch, to close when the request leaves the handler
 	 */
 	public Watch watch(Deadline deadline, boolean interrupt) {
-		Watch watch = new Watch(Thread.currentThread(), interrupt);
-		watch.future = this.timer.schedule(watch::fire, deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+		Watch watch = new Watch(this, Thread.currentThread(), interrupt, System.nanoTime() + deadline.remainingNanos());
+		this.open.add(watch);
+		Thread watchdog = this.thread;
+		if (watchdog == null) {
+			watchdog = start();
+		}
+		// Read after the add: either the sleeping thread sees the watch before it parks, or this sees it sleeping.
+		if (this.sleeping && watchdog != null) {
+			LockSupport.unpark(watchdog);
+		}
 		return watch;
 	}
 
+	private Thread start() {
+		synchronized (this.lifecycle) {
+			if (this.thread == null && !this.closed) {
+				Thread started = SluiceThreads.platform("deadline-watchdog", true).newThread(this::run);
+				started.start();
+				this.thread = started;
+			}
+			return this.thread;
+		}
+	}
+
+	private void run() {
+		int idleTicks = 0;
+		while (!this.closed) {
+			if (this.open.isEmpty()) {
+				if (++idleTicks >= IDLE_TICKS) {
+					this.sleeping = true;
+					if (this.open.isEmpty() && !this.closed) {
+						LockSupport.park(this);
+					}
+					this.sleeping = false;
+					idleTicks = 0;
+					continue;
+				}
+			}
+			else {
+				idleTicks = 0;
+				long now = System.nanoTime();
+				for (Watch watch : this.open) {
+					if (now - watch.expiresAtNanos >= 0) {
+						watch.fire();
+						this.open.remove(watch);
+					}
+				}
+			}
+			LockSupport.parkNanos(this, TICK_NANOS);
+		}
+	}
+
+	/**
+	 * How many watches are open.
+	 * @return the count
+	 */
+	int openWatches() {
+		return this.open.size();
+	}
+
+	/** Stops the watchdog thread and waits for it; watches opened afterwards never fire. */
 	@Override
 	public void close() {
-		this.timer.shutdownNow();
-		try {
-			this.timer.awaitTermination(5, TimeUnit.SECONDS);
+		Thread watchdog;
+		synchronized (this.lifecycle) {
+			this.closed = true;
+			watchdog = this.thread;
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		if (watchdog != null) {
+			LockSupport.unpark(watchdog);
+			try {
+				watchdog.join(TimeUnit.SECONDS.toMillis(5));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 
 	/** One request's watch. */
 	public static final class Watch implements AutoCloseable {
 
+		private final DeadlineWatchdog watchdog;
+
 		private final Thread thread;
 
 		private final boolean interrupt;
 
-		private final ReentrantLock lock = new ReentrantLock();
+		final long expiresAtNanos;
 
-		private volatile ScheduledFuture<?> future;
+		private final ReentrantLock lock = new ReentrantLock();
 
 		private boolean active = true;
 
 		private volatile boolean fired;
 
-		Watch(Thread thread, boolean interrupt) {
+		Watch(DeadlineWatchdog watchdog, Thread thread, boolean interrupt, long expiresAtNanos) {
+			this.watchdog = watchdog;
 			this.thread = thread;
 			this.interrupt = interrupt;
+			this.expiresAtNanos = expiresAtNanos;
 		}
 
 		void fire() {
@@ -121,10 +203,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 			finally {
 				this.lock.unlock();
 			}
-			ScheduledFuture<?> scheduled = this.future;
-			if (scheduled != null) {
-				scheduled.cancel(false);
-			}
+			this.watchdog.open.remove(this);
 			if (this.fired && this.interrupt) {
 				Thread.interrupted();
 			}

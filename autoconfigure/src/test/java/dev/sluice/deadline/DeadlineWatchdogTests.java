@@ -1,0 +1,164 @@
+package dev.sluice.deadline;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.sluice.core.SluiceThreads;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The watchdog with real threads and real interrupts: who is interrupted, when, and that nobody is interrupted
+ * after closing a watch.
+ */
+class DeadlineWatchdogTests {
+
+	private final DeadlineWatchdog watchdog = new DeadlineWatchdog();
+
+	@AfterEach
+	void closeWatchdog() {
+		this.watchdog.close();
+	}
+
+	@Test
+	void ofManyThreadsExactlyThoseStillWatchedAtTheirDeadlineAreInterruptedAndSoonAfterIt() throws Exception {
+		int threads = 64;
+		AtomicInteger interrupted = new AtomicInteger();
+		AtomicInteger wronglyInterrupted = new AtomicInteger();
+		AtomicLong latestLateness = new AtomicLong();
+		CountDownLatch go = new CountDownLatch(1);
+		List<Thread> workers = new ArrayList<>();
+		for (int i = 0; i < threads; i++) {
+			boolean staysPastItsDeadline = (i % 2 == 0);
+			Thread worker = new Thread(() -> {
+				try {
+					go.await();
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+				long expiresAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+				DeadlineWatchdog.Watch watch = this.watchdog.watch(Deadline.after(Duration.ofMillis(200)), true);
+				try {
+					if (staysPastItsDeadline) {
+						Thread.sleep(5_000);
+					}
+				}
+				catch (InterruptedException ex) {
+					interrupted.incrementAndGet();
+					latestLateness.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - expiresAt),
+							Math::max);
+				}
+				finally {
+					watch.close();
+				}
+				if (!staysPastItsDeadline) {
+					try {
+						Thread.sleep(400); // past the deadline: a closed watch must not fire
+					}
+					catch (InterruptedException ex) {
+						wronglyInterrupted.incrementAndGet();
+					}
+				}
+				if (Thread.currentThread().isInterrupted()) {
+					wronglyInterrupted.incrementAndGet();
+				}
+			}, "worker-" + i);
+			worker.start();
+			workers.add(worker);
+		}
+		go.countDown();
+		for (Thread worker : workers) {
+			worker.join(10_000);
+		}
+		assertThat(interrupted).hasValue(threads / 2);
+		assertThat(wronglyInterrupted).hasValue(0);
+		assertThat(latestLateness.get()).as("ms after the deadline").isLessThan(500);
+		assertThat(this.watchdog.openWatches()).isZero();
+	}
+
+	@Test
+	void aWatchClosedRightAroundItsDeadlineNeverLeavesAnInterruptBehind() throws Exception {
+		List<Thread> workers = new ArrayList<>();
+		AtomicInteger leftInterrupted = new AtomicInteger();
+		AtomicInteger fired = new AtomicInteger();
+		for (int t = 0; t < 8; t++) {
+			Thread worker = new Thread(() -> {
+				for (int i = 0; i < 300; i++) {
+					Deadline deadline = Deadline.after(Duration.ofMillis(ThreadLocalRandom.current().nextInt(0, 15)));
+					DeadlineWatchdog.Watch watch = this.watchdog.watch(deadline, true);
+					long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ThreadLocalRandom.current().nextInt(0, 15));
+					while (System.nanoTime() < end) {
+						Thread.onSpinWait(); // busy, not looking at the interrupt, like a handler at work
+					}
+					if (watch.hasFired()) {
+						fired.incrementAndGet();
+					}
+					watch.close();
+					if (Thread.interrupted()) {
+						leftInterrupted.incrementAndGet();
+					}
+				}
+			});
+			worker.start();
+			workers.add(worker);
+		}
+		for (Thread worker : workers) {
+			worker.join(60_000);
+		}
+		assertThat(leftInterrupted).hasValue(0);
+		assertThat(fired.get()).as("some deadlines passed while their thread was busy").isPositive();
+		assertThat(this.watchdog.openWatches()).isZero();
+	}
+
+	@Test
+	void aDisarmedWatchNoLongerInterrupts() throws Exception {
+		DeadlineWatchdog.Watch watch = this.watchdog.watch(Deadline.after(Duration.ofMillis(50)), true);
+		assertThat(watch.disarm()).isTrue();
+		Thread.sleep(300); // throws if the watch fired into this thread
+		assertThat(watch.hasFired()).isFalse();
+		watch.close();
+	}
+
+	@Test
+	void theThreadStartsWithTheFirstWatchSleepsWhenIdleWakesForTheNextAndEndsWithClose() throws Exception {
+		assertThat(watchdogThreads()).isEmpty();
+		this.watchdog.watch(Deadline.after(Duration.ofSeconds(10)), true).close();
+		assertThat(watchdogThreads()).hasSize(1);
+		Thread thread = watchdogThreads().get(0);
+		await().atMost(Duration.ofSeconds(5)).until(() -> thread.getState() == Thread.State.WAITING);
+		long start = System.nanoTime();
+		DeadlineWatchdog.Watch watch = this.watchdog.watch(Deadline.after(Duration.ofMillis(100)), true);
+		long interruptedAfter = -1;
+		try {
+			Thread.sleep(5_000);
+		}
+		catch (InterruptedException expected) {
+			interruptedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+		}
+		assertThat(interruptedAfter).as("woken from its sleep to interrupt at the deadline").isBetween(100L, 600L);
+		assertThat(watch.hasFired()).isTrue();
+		watch.close();
+		this.watchdog.close();
+		thread.join(5_000);
+		assertThat(thread.isAlive()).isFalse();
+	}
+
+	private static List<Thread> watchdogThreads() {
+		return SluiceThreads.live()
+			.stream()
+			.filter((thread) -> thread.getName().startsWith("sluice-deadline-watchdog-"))
+			.filter(Thread::isAlive)
+			.toList();
+	}
+
+}
