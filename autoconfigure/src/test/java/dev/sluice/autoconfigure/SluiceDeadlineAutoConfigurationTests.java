@@ -1,10 +1,18 @@
 package dev.sluice.autoconfigure;
 
+import dev.sluice.deadline.DeadlineClientHttpRequestFactory;
 import dev.sluice.deadline.DeadlineFilter;
+import dev.sluice.deadline.DeadlineWatchdog;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.boot.restclient.RestTemplateBuilder;
+import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +26,20 @@ class SluiceDeadlineAutoConfigurationTests {
 		this.runner.run((context) -> assertThat(context).hasSingleBean(DeadlineFilter.class));
 		this.runner.withPropertyValues("sluice.deadline.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(DeadlineFilter.class));
+	}
+
+	@Test
+	void restTemplatesFromBootsBuilderAreBoundedByTheDeadlineAlsoOutsideAWebApplication() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SluiceDeadlineAutoConfiguration.class,
+					HttpClientAutoConfiguration.class, ImperativeHttpClientAutoConfiguration.class,
+					RestTemplateAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(DeadlineWatchdog.class).doesNotHaveBean(DeadlineFilter.class);
+				assertThat(context.getBean(RestTemplateBuilder.class).build().getRequestFactory())
+					.isInstanceOfSatisfying(DeadlineClientHttpRequestFactory.class, (factory) -> assertThat(
+							factory.getDelegate()).isInstanceOf(JdkClientHttpRequestFactory.class));
+			});
 	}
 
 	@Test
