@@ -100,8 +100,8 @@ public final class SluiceDeadlineAutoConfiguration {
 		}
 
 		@Bean
-		WebMvcConfigurer sluiceDeadlineAsyncConfigurer() {
-			DeadlineAsyncInterceptor interceptor = new DeadlineAsyncInterceptor();
+		WebMvcConfigurer sluiceDeadlineAsyncConfigurer(SluiceDeadlineProperties properties, DeadlineWatchdog watchdog) {
+			DeadlineAsyncInterceptor interceptor = new DeadlineAsyncInterceptor(watchdog, properties.isInterrupt());
 			return new WebMvcConfigurer() {
 				@Override
 				public void configureAsyncSupport(AsyncSupportConfigurer configurer) {

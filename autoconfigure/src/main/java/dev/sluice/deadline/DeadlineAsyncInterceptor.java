@@ -10,13 +10,32 @@ import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.context.request.async.DeferredResultProcessingInterceptor;
 
 /**
- * Gives Spring MVC async handlers ({@code Callable}, {@code DeferredResult}) the request's deadline as their
- * async timeout, attaches it to the thread that runs a {@code Callable}, and answers a timeout with
- * {@link DeadlineExceededException} (so the configured status, not Spring's default 503).
+ * Gives Spring MVC async handlers ({@code Callable}, {@code DeferredResult}) the request's deadline: as their async
+ * timeout, attached to the thread that runs a {@code Callable}, and answered at the deadline itself rather than
+ * when the container next checks its async timeouts (Tomcat: about once a second). A {@code Callable}'s thread is
+ * interrupted at the deadline (if {@code interrupt}); a {@code DeferredResult} gets a
+ * {@link DeadlineExceededException} as its error result. Either way the configured status answers, not Spring's
+ * default 503.
  */
 public class DeadlineAsyncInterceptor implements CallableProcessingInterceptor, DeferredResultProcessingInterceptor {
 
-	private static final ThreadLocal<Deadline.Scope> SCOPE = new ThreadLocal<>();
+	private static final String WATCH_ATTRIBUTE = DeadlineAsyncInterceptor.class.getName() + ".watch";
+
+	private static final ThreadLocal<Running> RUNNING = new ThreadLocal<>();
+
+	private final DeadlineWatchdog watchdog;
+
+	private final boolean interrupt;
+
+	/**
+	 * Creates the interceptor.
+	 * @param watchdog the watchdog that acts at the deadline
+	 * @param interrupt whether to interrupt a {@code Callable}'s thread at the deadline
+	 */
+	public DeadlineAsyncInterceptor(DeadlineWatchdog watchdog, boolean interrupt) {
+		this.watchdog = watchdog;
+		this.interrupt = interrupt;
+	}
 
 	@Override
 	public <T> void beforeConcurrentHandling(NativeWebRequest request, Callable<T> task) {
@@ -26,22 +45,39 @@ public class DeadlineAsyncInterceptor implements CallableProcessingInterceptor, 
 	@Override
 	public <T> void beforeConcurrentHandling(NativeWebRequest request, DeferredResult<T> deferredResult) {
 		applyTimeout(request);
+		Deadline deadline = deadline(request);
+		if (deadline != null) {
+			DeadlineWatchdog.Watch watch = this.watchdog.onDeadline(deadline,
+					() -> deferredResult.setErrorResult(new DeadlineExceededException(deadline.timeout())));
+			request.setAttribute(WATCH_ATTRIBUTE, watch, RequestAttributes.SCOPE_REQUEST);
+		}
+	}
+
+	@Override
+	public <T> void afterCompletion(NativeWebRequest request, DeferredResult<T> deferredResult) {
+		Object watch = request.getAttribute(WATCH_ATTRIBUTE, RequestAttributes.SCOPE_REQUEST);
+		if (watch instanceof DeadlineWatchdog.Watch open) {
+			open.close();
+		}
 	}
 
 	@Override
 	public <T> void preProcess(NativeWebRequest request, Callable<T> task) {
 		Deadline deadline = deadline(request);
 		if (deadline != null) {
-			SCOPE.set(deadline.attach());
+			RUNNING.set(new Running(deadline.attach(), this.interrupt ? this.watchdog.watch(deadline, true) : null));
 		}
 	}
 
 	@Override
 	public <T> void postProcess(NativeWebRequest request, Callable<T> task, Object concurrentResult) {
-		Deadline.Scope scope = SCOPE.get();
-		if (scope != null) {
-			SCOPE.remove();
-			scope.close();
+		Running running = RUNNING.get();
+		if (running != null) {
+			RUNNING.remove();
+			if (running.watch() != null) {
+				running.watch().close(); // clears the interrupt before the thread goes back to its pool
+			}
+			running.scope().close();
 		}
 	}
 
@@ -71,6 +107,9 @@ public class DeadlineAsyncInterceptor implements CallableProcessingInterceptor, 
 	private static Deadline deadline(NativeWebRequest request) {
 		Object deadline = request.getAttribute(DeadlineFilter.DEADLINE_ATTRIBUTE, RequestAttributes.SCOPE_REQUEST);
 		return (deadline instanceof Deadline found) ? found : null;
+	}
+
+	private record Running(Deadline.Scope scope, DeadlineWatchdog.Watch watch) {
 	}
 
 }

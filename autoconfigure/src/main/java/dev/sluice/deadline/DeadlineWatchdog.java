@@ -7,6 +7,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.sluice.core.SluiceThreads;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Interrupts a request's thread when its deadline passes, and never afterwards: the interrupt is sent only
@@ -20,6 +22,8 @@ import dev.sluice.core.SluiceThreads;
  * without open watches the thread sleeps until the next one.
  */
 public class DeadlineWatchdog implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(DeadlineWatchdog.class);
 
 	static final long TICK_MILLIS = 10;
 
@@ -44,7 +48,21 @@ public class DeadlineWatchdog implements AutoCloseable {
 	 * @return the watch, to close when the request leaves the handler
 	 */
 	public Watch watch(Deadline deadline, boolean interrupt) {
-		Watch watch = new Watch(this, Thread.currentThread(), interrupt, System.nanoTime() + deadline.remainingNanos());
+		return open(new Watch(this, Thread.currentThread(), interrupt, null, deadline));
+	}
+
+	/**
+	 * Runs {@code action} on the watchdog thread when the deadline passes, unless the returned watch was closed
+	 * first: for work that no thread waits for, such as a {@code DeferredResult}.
+	 * @param deadline the deadline
+	 * @param action what to do at the deadline; it must be quick and must not block
+	 * @return the watch, to close when the work is done (on any thread)
+	 */
+	public Watch onDeadline(Deadline deadline, Runnable action) {
+		return open(new Watch(this, null, false, action, deadline));
+	}
+
+	private Watch open(Watch watch) {
 		this.open.add(watch);
 		Thread watchdog = this.thread;
 		if (watchdog == null) {
@@ -132,6 +150,8 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 		private final boolean interrupt;
 
+		private final Runnable action;
+
 		final long expiresAtNanos;
 
 		private final ReentrantLock lock = new ReentrantLock();
@@ -140,11 +160,12 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 		private volatile boolean fired;
 
-		Watch(DeadlineWatchdog watchdog, Thread thread, boolean interrupt, long expiresAtNanos) {
+		Watch(DeadlineWatchdog watchdog, Thread thread, boolean interrupt, Runnable action, Deadline deadline) {
 			this.watchdog = watchdog;
 			this.thread = thread;
 			this.interrupt = interrupt;
-			this.expiresAtNanos = expiresAtNanos;
+			this.action = action;
+			this.expiresAtNanos = System.nanoTime() + deadline.remainingNanos();
 		}
 
 		void fire() {
@@ -155,7 +176,13 @@ public class DeadlineWatchdog implements AutoCloseable {
 					if (this.interrupt) {
 						this.thread.interrupt();
 					}
+					if (this.action != null) {
+						this.action.run();
+					}
 				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A deadline action failed", ex);
 			}
 			finally {
 				this.lock.unlock();
@@ -191,8 +218,9 @@ public class DeadlineWatchdog implements AutoCloseable {
 		}
 
 		/**
-		 * Stops watching; must be called on the watched thread, and may be called again. Clears an interrupt this
-		 * watch sent, so it cannot reach the answer being written or the thread's next request.
+		 * Stops watching; must be called on the watched thread (any thread for {@link #onDeadline} watches), and
+		 * may be called again. Clears an interrupt this watch sent, so it cannot reach the answer being written or
+		 * the thread's next request.
 		 */
 		@Override
 		public void close() {

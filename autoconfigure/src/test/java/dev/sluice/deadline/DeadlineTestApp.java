@@ -17,6 +17,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -149,6 +150,11 @@ class DeadlineTestApp {
 				Thread.sleep(60_000);
 				return "late";
 			};
+		}
+
+		@GetMapping("/async/deferred")
+		DeferredResult<String> asyncDeferred() {
+			return new DeferredResult<>(); // nobody ever sets it
 		}
 
 		private static String base(HttpServletRequest request) {

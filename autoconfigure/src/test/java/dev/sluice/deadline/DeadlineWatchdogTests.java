@@ -121,6 +121,23 @@ class DeadlineWatchdogTests {
 	}
 
 	@Test
+	void anActionRunsOnceAtItsDeadlineAndNeverOnceItsWatchIsClosed() throws Exception {
+		AtomicInteger ran = new AtomicInteger();
+		AtomicInteger ranAfterClose = new AtomicInteger();
+		DeadlineWatchdog.Watch due = this.watchdog.onDeadline(Deadline.after(Duration.ofMillis(50)),
+				ran::incrementAndGet);
+		DeadlineWatchdog.Watch closed = this.watchdog.onDeadline(Deadline.after(Duration.ofMillis(50)),
+				ranAfterClose::incrementAndGet);
+		closed.close();
+		await().atMost(Duration.ofSeconds(5)).until(due::hasFired);
+		Thread.sleep(100);
+		assertThat(ran).hasValue(1);
+		assertThat(ranAfterClose).hasValue(0);
+		due.close();
+		assertThat(Thread.currentThread().isInterrupted()).isFalse();
+	}
+
+	@Test
 	void aDisarmedWatchNoLongerInterrupts() throws Exception {
 		DeadlineWatchdog.Watch watch = this.watchdog.watch(Deadline.after(Duration.ofMillis(50)), true);
 		assertThat(watch.disarm()).isTrue();
