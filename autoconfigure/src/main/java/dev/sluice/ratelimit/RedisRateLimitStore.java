@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
@@ -25,15 +27,24 @@ import io.lettuce.core.codec.ByteArrayCodec;
  * (compare-and-swap, so no lock is held in Redis). Keys are {@code <key-prefix><rule>:<key>} and expire once
  * their bucket would be full again. No request waits longer than {@code timeout} on Redis: a slower or failed
  * answer is a {@link RateLimitStoreException}, which the rule's {@code on-failure} turns into allow or 503.
- * Loaded only when {@code store: redis} and Lettuce is on the classpath.
+ * <p>
+ * The application starts whether or not Redis answers: the store connects in the background, and until it is
+ * connected every decision is a store failure (a new attempt at most once a second). Once connected, Lettuce
+ * reconnects by itself after an outage. Loaded only when {@code store: redis} and Lettuce is on the classpath.
  */
 public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
+	private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
 	private final RedisClient client;
 
-	private final StatefulRedisConnection<byte[], byte[]> connection;
+	private final RedisURI uri;
 
-	private final AsyncProxyManager<byte[]> buckets;
+	private final AtomicReference<CompletableFuture<Connected>> connecting = new AtomicReference<>();
+
+	private volatile Connected connected;
+
+	private volatile long nextAttemptNanos = System.nanoTime();
 
 	private final Map<RateLimitRule, BucketConfiguration> configurations = new HashMap<>();
 
@@ -42,7 +53,7 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	private final long timeoutNanos;
 
 	/**
-	 * Connects to Redis.
+	 * Creates the store and starts connecting to Redis, without waiting for it.
 	 * @param uri where Redis is (Spring Boot's {@code spring.data.redis} settings)
 	 * @param rules the rules it serves
 	 * @param keyPrefix the prefix of every key, which keeps applications sharing a Redis apart
@@ -51,18 +62,14 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	public RedisRateLimitStore(RedisURI uri, List<RateLimitRule> rules, String keyPrefix, Duration timeout) {
 		this.timeoutNanos = timeout.toNanos();
 		uri.setTimeout(timeout);
-		this.client = RedisClient.create(uri);
+		this.uri = uri;
+		this.client = RedisClient.create();
 		// While disconnected, fail at once rather than queue: the request answers per on-failure, and the
 		// client reconnects by itself, so limiting resumes when Redis is back.
 		this.client.setOptions(ClientOptions.builder()
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 			.autoReconnect(true)
 			.build());
-		this.connection = this.client.connect(ByteArrayCodec.INSTANCE);
-		this.buckets = Bucket4jLettuce.casBasedBuilder(this.connection)
-			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ZERO))
-			.build()
-			.asAsync();
 		for (RateLimitRule rule : rules) {
 			var builder = BucketConfiguration.builder();
 			for (Limit limit : rule.limits()) {
@@ -72,13 +79,57 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 			this.configurations.put(rule, builder.build());
 			this.keyPrefixes.put(rule, keyPrefix + rule.name() + ":");
 		}
+		connect();
+	}
+
+	private Connected connected(RateLimitRule rule, long start) {
+		Connected current = this.connected;
+		// A request that gives up waiting cancels its copy, not the attempt other requests wait for.
+		return (current != null) ? current : await(connect().copy(), rule, start);
+	}
+
+	/**
+	 * The connection, or the attempt to make one: a new attempt starts when none runs and the last failed over a
+	 * second ago, so a Redis that is down costs one connection attempt per second, not one per request.
+	 */
+	private CompletableFuture<Connected> connect() {
+		Connected current = this.connected;
+		if (current != null) {
+			return CompletableFuture.completedFuture(current);
+		}
+		CompletableFuture<Connected> attempt = this.connecting.get();
+		if (attempt != null || System.nanoTime() - this.nextAttemptNanos < 0) {
+			return (attempt != null) ? attempt
+					: CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
+		}
+		CompletableFuture<Connected> fresh = new CompletableFuture<>();
+		if (!this.connecting.compareAndSet(null, fresh)) {
+			return connect();
+		}
+		this.client.connectAsync(ByteArrayCodec.INSTANCE, this.uri).whenComplete((connection, failure) -> {
+			if (failure != null) {
+				this.nextAttemptNanos = System.nanoTime() + RETRY_NANOS;
+				this.connecting.set(null);
+				fresh.completeExceptionally(failure);
+				return;
+			}
+			Connected made = new Connected(connection, Bucket4jLettuce.casBasedBuilder(connection)
+				.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ZERO))
+				.build()
+				.asAsync());
+			this.connected = made;
+			fresh.complete(made);
+		});
+		return fresh;
 	}
 
 	@Override
 	public RateLimitDecision tryConsume(RateLimitRule rule, String key) {
-		ConsumptionProbe probe = await(this.buckets.builder()
+		long start = System.nanoTime();
+		AsyncProxyManager<byte[]> buckets = connected(rule, start).buckets();
+		ConsumptionProbe probe = await(buckets.builder()
 			.build(redisKey(rule, key), this.configurations.get(rule))
-			.tryConsumeAndReturnRemaining(1), rule);
+			.tryConsumeAndReturnRemaining(1), rule, start);
 		return new RateLimitDecision(probe.isConsumed(), probe.getRemainingTokens(),
 				Duration.ofNanos(probe.isConsumed() ? 0 : probe.getNanosToWaitForRefill()),
 				Duration.ofNanos(probe.getNanosToWaitForReset()));
@@ -86,7 +137,9 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	@Override
 	public void refund(RateLimitRule rule, String key) {
-		await(this.buckets.builder().build(redisKey(rule, key), this.configurations.get(rule)).addTokens(1), rule);
+		long start = System.nanoTime();
+		AsyncProxyManager<byte[]> buckets = connected(rule, start).buckets();
+		await(buckets.builder().build(redisKey(rule, key), this.configurations.get(rule)).addTokens(1), rule, start);
 	}
 
 	/**
@@ -100,8 +153,13 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	@Override
 	public boolean isAvailable() {
+		Connected current = this.connected;
+		if (current == null) {
+			connect();
+			return false;
+		}
 		try {
-			return "PONG".equals(this.connection.async().ping().get(this.timeoutNanos, TimeUnit.NANOSECONDS));
+			return "PONG".equals(current.connection().async().ping().get(this.timeoutNanos, TimeUnit.NANOSECONDS));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -114,7 +172,7 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	@Override
 	public void close() {
-		this.connection.close();
+		// Closes the connection too, and one still being made.
 		this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
 	}
 
@@ -122,9 +180,10 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		return this.keyPrefixes.get(rule).concat(key).getBytes(StandardCharsets.UTF_8);
 	}
 
-	private <T> T await(java.util.concurrent.CompletableFuture<T> answer, RateLimitRule rule) {
+	/** Waits for Redis until {@code timeout} after {@code start}: one budget for connecting and answering. */
+	private <T> T await(CompletableFuture<T> answer, RateLimitRule rule, long start) {
 		try {
-			return answer.get(this.timeoutNanos, TimeUnit.NANOSECONDS);
+			return answer.get(Math.max(0, this.timeoutNanos - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -134,6 +193,9 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 			answer.cancel(false);
 			throw new RateLimitStoreException("Redis did not answer in time (rule '" + rule.name() + "')", ex);
 		}
+	}
+
+	private record Connected(StatefulRedisConnection<byte[], byte[]> connection, AsyncProxyManager<byte[]> buckets) {
 	}
 
 }

@@ -134,6 +134,27 @@ class RedisStoreOverHttpTests {
 		}
 	}
 
+	@Test
+	void anApplicationStartedWhileRedisIsDownAnswersPerOnFailureAndLimitsOnceRedisIsBack() throws Exception {
+		String prefix = "sluice:test:" + UUID.randomUUID() + ":";
+		try (TcpProxy proxy = new TcpProxy(6379)) {
+			proxy.cut();
+			try (ConfigurableApplicationContext allow = start(prefix + "allow:", proxy.port(), "allow");
+					ConfigurableApplicationContext reject = start(prefix + "reject:", proxy.port(), "reject")) {
+				for (int i = 0; i < 3; i++) {
+					assertAnsweredWithin(allow, 200, 300);
+					assertAnsweredWithin(reject, 503, 300);
+				}
+				assertThat(health(reject)).isEqualTo("DOWN");
+				proxy.restore();
+				// connected by a later attempt: the 7 tokens go, then 429
+				await().atMost(Duration.ofSeconds(15)).until(() -> get(port(allow)).statusCode() == 429);
+				await().atMost(Duration.ofSeconds(15)).until(() -> get(port(reject)).statusCode() == 429);
+				assertThat(health(reject)).isEqualTo("UP");
+			}
+		}
+	}
+
 	private HttpResponse<String> assertAnsweredWithin(ConfigurableApplicationContext app, int status, long maxMillis)
 			throws Exception {
 		long start = System.nanoTime();
