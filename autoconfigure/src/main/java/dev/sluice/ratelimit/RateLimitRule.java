@@ -63,7 +63,9 @@ public final class RateLimitRule {
 				policy.append(", ");
 			}
 			policy.append('"').append(name).append((i > 0) ? "-" + (i + 1) : "").append('"');
-			policy.append(";q=").append(limit.capacity()).append(";w=").append(limit.period().toSeconds());
+			// w is whole seconds: a sub-second period rounds up rather than reading as a window of 0
+			long window = Math.max(1, (limit.period().toMillis() + 999) / 1000);
+			policy.append(";q=").append(limit.capacity()).append(";w=").append(window);
 		}
 		this.policyHeader = policy.toString();
 	}

@@ -43,7 +43,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"sluice.rate-limit.rules[4].limits[0].period=1h",
 		"sluice.rate-limit.rules[5].name=once", "sluice.rate-limit.rules[5].paths=/once/**,/error",
 		"sluice.rate-limit.rules[5].key=global", "sluice.rate-limit.rules[5].limits[0].capacity=3",
-		"sluice.rate-limit.rules[5].limits[0].refill=1", "sluice.rate-limit.rules[5].limits[0].period=1h" })
+		"sluice.rate-limit.rules[5].limits[0].refill=1", "sluice.rate-limit.rules[5].limits[0].period=1h",
+		"sluice.rate-limit.rules[6].name=layered", "sluice.rate-limit.rules[6].paths=/layered",
+		"sluice.rate-limit.rules[6].key=global", "sluice.rate-limit.rules[6].limits[0].capacity=2",
+		"sluice.rate-limit.rules[6].limits[0].refill=2", "sluice.rate-limit.rules[6].limits[0].period=1s",
+		"sluice.rate-limit.rules[6].limits[1].capacity=3", "sluice.rate-limit.rules[6].limits[1].refill=3",
+		"sluice.rate-limit.rules[6].limits[1].period=1h" })
 @DirtiesContext
 class RateLimitOverHttpTests {
 
@@ -120,6 +125,27 @@ class RateLimitOverHttpTests {
 		assertThat(get("/two/a").statusCode()).isEqualTo(200); // wide 2 -> 1
 		assertThat(get("/two/a").statusCode()).isEqualTo(200); // wide 1 -> 0: only true if the refund happened
 		assertThat(get("/two/a").statusCode()).isEqualTo(429);
+	}
+
+	@Test
+	void everyLimitOfARuleAppliesAndTheOneThatBindsSetsRetryAfter() throws Exception {
+		// a burst of 2 a second, within 3 an hour
+		HttpResponse<String> first = get("/layered");
+		assertThat(first.statusCode()).isEqualTo(200);
+		assertThat(first.headers().firstValue("RateLimit-Policy"))
+			.hasValue("\"layered\";q=2;w=1, \"layered-2\";q=3;w=3600");
+		assertThat(get("/layered").statusCode()).isEqualTo(200);
+		HttpResponse<String> burst = get("/layered");
+		assertThat(burst.statusCode()).isEqualTo(429);
+		assertThat(burst.headers().firstValue("Retry-After")).hasValue("1"); // a token every 0.5 s, rounded up
+		Thread.sleep(1_000); // as Retry-After said
+		assertThat(get("/layered").statusCode()).isEqualTo(200); // the hour's third and last token
+		Thread.sleep(1_000); // the burst limit is full again; the hourly one is not
+		HttpResponse<String> hourly = get("/layered");
+		assertThat(hourly.statusCode()).isEqualTo(429);
+		// 3 an hour is a token every 1,200 s, counted from the first requests about 2 s ago
+		assertThat(Long.parseLong(hourly.headers().firstValue("Retry-After").orElseThrow())).isBetween(1_100L,
+				1_200L);
 	}
 
 	@Test
