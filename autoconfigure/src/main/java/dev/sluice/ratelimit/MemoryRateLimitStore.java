@@ -11,7 +11,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.local.LocalBucketBuilder;
 import io.github.bucket4j.local.SynchronizationStrategy;
@@ -72,10 +71,7 @@ public class MemoryRateLimitStore implements RateLimitStore {
 	@Override
 	public RateLimitDecision tryConsume(RateLimitRule rule, String key) {
 		RuleBuckets buckets = buckets(rule);
-		ConsumptionProbe probe = buckets.cache.get(key, buckets.newBucket).tryConsumeAndReturnRemaining(1);
-		return new RateLimitDecision(probe.isConsumed(), probe.getRemainingTokens(),
-				probe.isConsumed() ? Duration.ZERO : Duration.ofNanos(probe.getNanosToWaitForRefill()),
-				Duration.ofNanos(probe.getNanosToWaitForReset()));
+		return RateLimitDecision.of(buckets.cache.get(key, buckets.newBucket).tryConsumeAndReturnRemaining(1));
 	}
 
 	@Override

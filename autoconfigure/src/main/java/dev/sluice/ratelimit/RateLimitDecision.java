@@ -2,6 +2,8 @@ package dev.sluice.ratelimit;
 
 import java.time.Duration;
 
+import io.github.bucket4j.ConsumptionProbe;
+
 /**
  * The answer of a rate limit to one request.
  *
@@ -11,6 +13,17 @@ import java.time.Duration;
  * @param reset time until the most constrained bucket is full again
  */
 public record RateLimitDecision(boolean allowed, long remaining, Duration retryAfter, Duration reset) {
+
+	/**
+	 * The decision Bucket4j's answer to taking one token comes to, whichever store asked.
+	 * @param probe Bucket4j's answer
+	 * @return the decision
+	 */
+	static RateLimitDecision of(ConsumptionProbe probe) {
+		return new RateLimitDecision(probe.isConsumed(), probe.getRemainingTokens(),
+				probe.isConsumed() ? Duration.ZERO : Duration.ofNanos(probe.getNanosToWaitForRefill()),
+				Duration.ofNanos(probe.getNanosToWaitForReset()));
+	}
 
 	/**
 	 * The honest {@code Retry-After}: whole seconds until a token is available, rounded up, at least 1.

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
@@ -82,10 +82,14 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		connect();
 	}
 
-	private Connected connected(RateLimitRule rule, long start) {
+	/** The key's bucket in Redis, once connected; connecting counts against the request's one timeout. */
+	private AsyncBucketProxy bucket(RateLimitRule rule, String key, long start) {
 		Connected current = this.connected;
-		// A request that gives up waiting cancels its copy, not the attempt other requests wait for.
-		return (current != null) ? current : await(connect().copy(), rule, start);
+		if (current == null) {
+			// A request that gives up waiting cancels its copy, not the attempt other requests wait for.
+			current = await(connect().copy(), rule, start);
+		}
+		return current.buckets().builder().build(redisKey(rule, key), this.configurations.get(rule));
 	}
 
 	/**
@@ -98,9 +102,11 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 			return CompletableFuture.completedFuture(current);
 		}
 		CompletableFuture<Connected> attempt = this.connecting.get();
-		if (attempt != null || System.nanoTime() - this.nextAttemptNanos < 0) {
-			return (attempt != null) ? attempt
-					: CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
+		if (attempt != null) {
+			return attempt;
+		}
+		if (System.nanoTime() - this.nextAttemptNanos < 0) {
+			return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
 		}
 		CompletableFuture<Connected> fresh = new CompletableFuture<>();
 		if (!this.connecting.compareAndSet(null, fresh)) {
@@ -126,20 +132,13 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	@Override
 	public RateLimitDecision tryConsume(RateLimitRule rule, String key) {
 		long start = System.nanoTime();
-		AsyncProxyManager<byte[]> buckets = connected(rule, start).buckets();
-		ConsumptionProbe probe = await(buckets.builder()
-			.build(redisKey(rule, key), this.configurations.get(rule))
-			.tryConsumeAndReturnRemaining(1), rule, start);
-		return new RateLimitDecision(probe.isConsumed(), probe.getRemainingTokens(),
-				Duration.ofNanos(probe.isConsumed() ? 0 : probe.getNanosToWaitForRefill()),
-				Duration.ofNanos(probe.getNanosToWaitForReset()));
+		return RateLimitDecision.of(await(bucket(rule, key, start).tryConsumeAndReturnRemaining(1), rule, start));
 	}
 
 	@Override
 	public void refund(RateLimitRule rule, String key) {
 		long start = System.nanoTime();
-		AsyncProxyManager<byte[]> buckets = connected(rule, start).buckets();
-		await(buckets.builder().build(redisKey(rule, key), this.configurations.get(rule)).addTokens(1), rule, start);
+		await(bucket(rule, key, start).addTokens(1), rule, start);
 	}
 
 	/**
