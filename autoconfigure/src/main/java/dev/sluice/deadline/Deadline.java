@@ -62,6 +62,14 @@ public final class Deadline {
 	}
 
 	/**
+	 * When the deadline passes, on the {@link System#nanoTime()} clock.
+	 * @return the nano time
+	 */
+	long expiresAtNanos() {
+		return this.expiresAtNanos;
+	}
+
+	/**
 	 * Whether the deadline has passed.
 	 * @return {@code true} when no time is left
 	 */

@@ -104,7 +104,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 				idleTicks = 0;
 				long now = System.nanoTime();
 				for (Watch watch : this.open) {
-					if (now - watch.expiresAtNanos >= 0) {
+					if (now - watch.deadline.expiresAtNanos() >= 0) {
 						watch.fire();
 						this.open.remove(watch);
 					}
@@ -152,7 +152,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 		private final Runnable action;
 
-		final long expiresAtNanos;
+		final Deadline deadline;
 
 		private final ReentrantLock lock = new ReentrantLock();
 
@@ -165,7 +165,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 			this.thread = thread;
 			this.interrupt = interrupt;
 			this.action = action;
-			this.expiresAtNanos = System.nanoTime() + deadline.remainingNanos();
+			this.deadline = deadline;
 		}
 
 		void fire() {
