@@ -324,22 +324,9 @@ public class WorkerPool implements AsyncTaskExecutor {
 
 	/**
 	 * Second step of the drain: waits until {@code deadlineNanos} ({@link System#nanoTime()}) for running and
-	 * queued tasks, then drops what never started, interrupts what still runs and waits {@code grace} for it to
-	 * end, and for the workers to exit. Every task that never completed is returned, never dropped silently.
-	 * @param deadlineNanos when to stop waiting for the queue
-	 * @param grace how long interrupted tasks get to end
-	 * @return what the drain came to
-	 * @throws InterruptedException if the calling thread is interrupted
-	 */
-	public PoolDrain awaitDrain(long deadlineNanos, Duration grace) throws InterruptedException {
-		Drain drain = drainUntil(deadlineNanos);
-		return drain.finish(System.nanoTime() + grace.toNanos());
-	}
-
-	/**
-	 * Waits until {@code deadlineNanos} for running and queued tasks; if some are left, drops what never started
-	 * and interrupts what still runs at once. {@link Drain#finish(long)} then gives the interrupted tasks until
-	 * its deadline: {@link WorkerPools} interrupts every pool before it waits for any, so pools stuck on tasks
+	 * queued tasks; if some are left, drops what never started and interrupts what still runs at once.
+	 * {@link Drain#finish(long)} then gives the interrupted tasks until its deadline and reports every task that
+	 * never completed. {@link WorkerPools} interrupts every pool before it waits for any, so pools stuck on tasks
 	 * that ignore the interrupt share one grace instead of taking one each.
 	 */
 	Drain drainUntil(long deadlineNanos) throws InterruptedException {
