@@ -22,4 +22,21 @@ public record Limit(long capacity, long refill, Duration period) {
 		return Duration.ofNanos((long) Math.ceil(periods * this.period.toNanos()));
 	}
 
+	/**
+	 * How long greedy refill takes to add {@code tokens} tokens: {@code tokens * period / refill}, rounded down
+	 * like Bucket4j's own arithmetic.
+	 * @param tokens how many tokens, not negative
+	 * @return the time in nanoseconds ({@link Long#MAX_VALUE} if it does not fit)
+	 */
+	public long nanosToRefill(long tokens) {
+		long periodNanos = this.period.toNanos();
+		long high = Math.multiplyHigh(tokens, periodNanos);
+		long low = tokens * periodNanos;
+		if (high != 0 || low < 0) {
+			double nanos = (double) tokens / this.refill * periodNanos;
+			return (nanos >= Long.MAX_VALUE) ? Long.MAX_VALUE : (long) nanos;
+		}
+		return low / this.refill;
+	}
+
 }

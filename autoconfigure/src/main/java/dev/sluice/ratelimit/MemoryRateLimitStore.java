@@ -1,18 +1,19 @@
 package dev.sluice.ratelimit;
 
-import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.local.LocalBucketBuilder;
 import io.github.bucket4j.local.SynchronizationStrategy;
 
 /**
@@ -20,9 +21,13 @@ import io.github.bucket4j.local.SynchronizationStrategy;
  * buckets (least recently used beyond that are forgotten) and forgets a key once it has been idle long enough
  * for its bucket to be full again, so a flood of fresh keys cannot exhaust the heap.
  * <p>
- * A bucket guards its state with a lock rather than Bucket4j's default compare-and-swap, which copies the state
- * on every attempt: the critical section is a few arithmetic steps, and a hot key (every request of one client,
- * or a global rule) then costs no allocation per decision.
+ * A key holds one single-limit Bucket4j bucket per limit of the rule, so each limit's remaining tokens and time
+ * to its next token can be read from its own answer (the {@code RateLimit} header sends one item per limit).
+ * One lock per key makes a decision over all of them atomic, as one multi-limit bucket would be: a limit without
+ * a token gives back the tokens the others took before anyone else sees them. A lock rather than Bucket4j's
+ * default compare-and-swap, which copies the state on every attempt: the critical section is a few arithmetic
+ * steps, and a hot key (every request of one client, or a global rule) then costs no copy of its state per
+ * decision.
  */
 public class MemoryRateLimitStore implements RateLimitStore {
 
@@ -58,33 +63,94 @@ public class MemoryRateLimitStore implements RateLimitStore {
 			}
 		};
 		for (RateLimitRule rule : rules) {
-			Cache<String, Bucket> cache = Caffeine.newBuilder()
+			Cache<String, KeyBuckets> cache = Caffeine.newBuilder()
 				.maximumSize(maxKeys)
 				.expireAfterAccess(rule.timeToFull())
 				.ticker(nanoClock::getAsLong)
 				.executor(Runnable::run) // maintenance on the calling thread: no pool thread of unknown owner
 				.build();
-			this.buckets.put(rule, new RuleBuckets(cache, bandwidths(rule), this.timeMeter));
+			this.buckets.put(rule, new RuleBuckets(cache, rule.limits().toArray(Limit[]::new), this.timeMeter));
 		}
 	}
 
 	@Override
 	public RateLimitDecision tryConsume(RateLimitRule rule, String key) {
 		RuleBuckets buckets = buckets(rule);
-		return RateLimitDecision.of(buckets.cache.get(key, buckets.newBucket).tryConsumeAndReturnRemaining(1));
+		KeyBuckets keyBuckets = buckets.cache.get(key, buckets.newBuckets);
+		Limit[] limits = buckets.limits;
+		long[] remaining = new long[limits.length];
+		long[] nanosToNextToken = new long[limits.length];
+		boolean allowed = true;
+		keyBuckets.lock.lock();
+		try {
+			for (int i = 0; i < limits.length; i++) {
+				ConsumptionProbe probe = keyBuckets.limits[i].tryConsumeAndReturnRemaining(1);
+				remaining[i] = probe.getRemainingTokens();
+				if (probe.isConsumed()) {
+					nanosToNextToken[i] = nanosToNextToken(limits[i], remaining[i], probe.getNanosToWaitForReset());
+					if (!allowed) {
+						giveBack(keyBuckets, limits, i, remaining, nanosToNextToken);
+					}
+				}
+				else {
+					nanosToNextToken[i] = probe.getNanosToWaitForRefill();
+					if (allowed) {
+						allowed = false;
+						for (int taken = 0; taken < i; taken++) {
+							giveBack(keyBuckets, limits, taken, remaining, nanosToNextToken);
+						}
+					}
+				}
+			}
+		}
+		finally {
+			keyBuckets.lock.unlock();
+		}
+		return RateLimitDecision.of(rule, allowed, remaining, nanosToNextToken);
+	}
+
+	/** Returns the token one limit gave to a request that another limit rejected, and corrects its figures. */
+	private static void giveBack(KeyBuckets keyBuckets, Limit[] limits, int limit, long[] remaining,
+			long[] nanosToNextToken) {
+		keyBuckets.limits[limit].addTokens(1);
+		remaining[limit]++;
+		if (remaining[limit] >= limits[limit].capacity()) {
+			nanosToNextToken[limit] = 0; // full again: no token to wait for
+		}
+	}
+
+	/**
+	 * Time to a single-limit bucket's next token, from Bucket4j's time until it is full: greedy refill brings the
+	 * tokens still missing after the next one at an even pace. Bucket4j rounds both figures down to the
+	 * nanosecond, so this is within a nanosecond of the exact time.
+	 */
+	static long nanosToNextToken(Limit limit, long remaining, long nanosToFull) {
+		long missing = limit.capacity() - remaining;
+		if (missing <= 0) {
+			return 0;
+		}
+		return Math.max(1, nanosToFull - limit.nanosToRefill(missing - 1));
 	}
 
 	@Override
 	public void refund(RateLimitRule rule, String key) {
-		Bucket bucket = buckets(rule).cache.getIfPresent(key);
-		if (bucket != null) {
-			bucket.addTokens(1);
+		KeyBuckets keyBuckets = buckets(rule).cache.getIfPresent(key);
+		if (keyBuckets != null) {
+			keyBuckets.lock.lock();
+			try {
+				for (Bucket bucket : keyBuckets.limits) {
+					bucket.addTokens(1);
+				}
+			}
+			finally {
+				keyBuckets.lock.unlock();
+			}
 		}
 	}
 
 	@Override
 	public long keyCount(RateLimitRule rule) {
-		Cache<String, Bucket> cache = buckets(rule).cache;
+		Cache<String, KeyBuckets> cache = buckets(rule).cache;
 		cache.cleanUp();
 		return cache.estimatedSize();
 	}
@@ -97,34 +163,50 @@ public class MemoryRateLimitStore implements RateLimitStore {
 		return buckets;
 	}
 
-	private static Bandwidth[] bandwidths(RateLimitRule rule) {
-		return rule.limits()
-			.stream()
-			.map((limit) -> Bandwidth.builder()
-				.capacity(limit.capacity())
-				.refillGreedy(limit.refill(), limit.period())
-				.build())
-			.toArray(Bandwidth[]::new);
-	}
-
-	/** A rule's buckets by key, and how a new key's bucket is made (built once, not per lookup). */
+	/** A rule's buckets by key, and how a new key's buckets are made (built once, not per lookup). */
 	private static final class RuleBuckets {
 
-		final Cache<String, Bucket> cache;
+		final Cache<String, KeyBuckets> cache;
 
-		final Function<String, Bucket> newBucket;
+		final Limit[] limits;
 
-		RuleBuckets(Cache<String, Bucket> cache, Bandwidth[] bandwidths, TimeMeter timeMeter) {
+		final Function<String, KeyBuckets> newBuckets;
+
+		RuleBuckets(Cache<String, KeyBuckets> cache, Limit[] limits, TimeMeter timeMeter) {
 			this.cache = cache;
-			this.newBucket = (key) -> {
-				LocalBucketBuilder builder = Bucket.builder();
-				for (Bandwidth bandwidth : bandwidths) {
-					builder.addLimit(bandwidth);
-				}
-				return builder.withCustomTimePrecision(timeMeter)
-					.withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
+			this.limits = limits;
+			Bandwidth[] bandwidths = new Bandwidth[limits.length];
+			for (int i = 0; i < limits.length; i++) {
+				bandwidths[i] = Bandwidth.builder()
+					.capacity(limits[i].capacity())
+					.refillGreedy(limits[i].refill(), limits[i].period())
 					.build();
+			}
+			this.newBuckets = (key) -> {
+				Bucket[] buckets = new Bucket[bandwidths.length];
+				for (int i = 0; i < bandwidths.length; i++) {
+					// guarded by the key's lock, so the buckets need no synchronization of their own
+					buckets[i] = Bucket.builder()
+						.addLimit(bandwidths[i])
+						.withCustomTimePrecision(timeMeter)
+						.withSynchronizationStrategy(SynchronizationStrategy.NONE)
+						.build();
+				}
+				return new KeyBuckets(buckets);
 			};
+		}
+
+	}
+
+	/** One key's bucket per limit, and the lock every decision and refund on them holds. */
+	private static final class KeyBuckets {
+
+		final ReentrantLock lock = new ReentrantLock();
+
+		final Bucket[] limits;
+
+		KeyBuckets(Bucket[] limits) {
+			this.limits = limits;
 		}
 
 	}

@@ -2,6 +2,8 @@ package dev.sluice.ratelimit;
 
 import dev.sluice.web.RequestPaths;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +21,12 @@ import org.springframework.http.server.PathContainer;
 /**
  * Admission by token buckets: every rule whose paths and methods match takes a token; a request that one rule
  * rejects takes none from any (tokens already taken are given back) and is answered {@code 429} with an honest
- * {@code Retry-After}, the {@code RateLimit-Policy} / {@code RateLimit} headers and a problem body.
+ * {@code Retry-After}, the {@code RateLimit-Policy} / {@code RateLimit} headers and the IETF httpapi draft's
+ * {@code quota-exceeded} problem body.
+ * <p>
+ * Headers follow draft-ietf-httpapi-ratelimit-headers 10/11: one quota policy per limit of a rule, and per
+ * policy a {@code RateLimit} item with {@code r}, the tokens left in that limit's bucket, and {@code t}, the
+ * seconds until its next token (rounded up; absent while the bucket is full).
  * <p>
  * A plain servlet filter, registered for the {@code REQUEST} dispatch only: a request is checked once, and the
  * async, forward and error dispatches of the same request are not checked again. It sits on every request's
@@ -119,11 +126,10 @@ public class RateLimitFilter implements Filter {
 		}
 		if (this.headers && count > 0) {
 			String policy = taken[0].policyHeader(); // one rule, the common case: the precomputed header as it is
-			StringBuilder state = appendState(new StringBuilder(48), taken[0], decisions[0].remaining(),
-					decisions[0].resetSeconds());
+			StringBuilder state = appendState(new StringBuilder(48), taken[0], decisions[0]);
 			for (int i = 1; i < count; i++) {
 				policy = policy + ", " + taken[i].policyHeader();
-				appendState(state.append(", "), taken[i], decisions[i].remaining(), decisions[i].resetSeconds());
+				appendState(state.append(", "), taken[i], decisions[i]);
 			}
 			response.setHeader("RateLimit-Policy", policy);
 			response.setHeader("RateLimit", state.toString());
@@ -137,15 +143,56 @@ public class RateLimitFilter implements Filter {
 		response.setHeader("Retry-After", Long.toString(retryAfter));
 		if (this.headers) {
 			response.setHeader("RateLimit-Policy", rule.policyHeader());
-			response.setHeader("RateLimit", appendState(new StringBuilder(), rule, 0, retryAfter).toString());
+			response.setHeader("RateLimit", appendState(new StringBuilder(48), rule, decision).toString());
 		}
-		ProblemResponses.write(request, response, 429, "rate-limited", "Too Many Requests",
-				"Rate limit '" + rule.name() + "' exceeded; retry in " + retryAfter + " s",
-				Map.of("rule", rule.name(), "retryAfter", retryAfter));
+		List<String> violated = new ArrayList<>(1);
+		int limits = rule.limits().size();
+		for (int i = 0; i < limits; i++) {
+			// a store that reports aggregates only cannot tell which limit it was: every policy of the rule
+			if (decision.limitCount() != limits || decision.exceeded(i)) {
+				violated.add(rule.policyName(i));
+			}
+		}
+		int binding = decision.bindingLimit();
+		String policy = (binding > 0) ? " (policy '" + rule.policyName(binding) + "')" : "";
+		Map<String, Object> members = new LinkedHashMap<>();
+		members.put("violated-policies", violated);
+		members.put("rule", rule.name());
+		members.put("retryAfter", retryAfter);
+		ProblemResponses.writeType(request, response, 429, ProblemResponses.QUOTA_EXCEEDED_TYPE,
+				"Request cannot be satisfied as assigned quota has been exceeded",
+				"Rate limit '" + rule.name() + "'" + policy + " exceeded; retry in " + retryAfter + " s", members);
 	}
 
-	private static StringBuilder appendState(StringBuilder header, RateLimitRule rule, long remaining, long reset) {
-		return header.append('"').append(rule.name()).append("\";r=").append(remaining).append(";t=").append(reset);
+	/**
+	 * Appends a rule's {@code RateLimit} items, one per limit: {@code "name";r=<tokens left>;t=<seconds until the
+	 * next token>}, without {@code t} while that limit's bucket is full (no more quota is to come).
+	 */
+	private static StringBuilder appendState(StringBuilder header, RateLimitRule rule, RateLimitDecision decision) {
+		int limits = rule.limits().size();
+		boolean perLimit = decision.limitCount() == limits;
+		for (int i = 0; i < limits; i++) {
+			if (i > 0) {
+				header.append(", ");
+			}
+			header.append(rule.policyItem(i)).append(";r=");
+			if (perLimit) {
+				header.append(decision.remaining(i));
+				long next = decision.secondsToNextToken(i);
+				if (next > 0) {
+					header.append(";t=").append(next);
+				}
+			}
+			else {
+				// aggregates only: the most constrained limit's tokens, which every limit has at least, and the
+				// wait when rejected
+				header.append(decision.remaining());
+				if (!decision.allowed()) {
+					header.append(";t=").append(decision.retryAfterSeconds());
+				}
+			}
+		}
+		return header;
 	}
 
 	private void refund(RateLimitRule[] taken, String[] keys, int count) {

@@ -36,6 +36,10 @@ public final class RateLimitRule {
 
 	private final String policyHeader;
 
+	private final String[] policyNames;
+
+	private final String[] policyItems;
+
 	/**
 	 * Creates a rule.
 	 * @param name the rule's name, as sent in headers, bodies and meter tags
@@ -56,16 +60,19 @@ public final class RateLimitRule {
 		this.onMissingKey = onMissingKey;
 		this.limits = List.copyOf(limits);
 		this.timeToFull = limits.stream().map(Limit::timeToFull).max(Duration::compareTo).orElseThrow();
+		this.policyNames = new String[this.limits.size()];
+		this.policyItems = new String[this.limits.size()];
 		StringBuilder policy = new StringBuilder();
-		for (int i = 0; i < limits.size(); i++) {
-			Limit limit = limits.get(i);
+		for (int i = 0; i < this.limits.size(); i++) {
+			Limit limit = this.limits.get(i);
+			this.policyNames[i] = (i > 0) ? name + "-" + (i + 1) : name;
+			this.policyItems[i] = structuredFieldString(this.policyNames[i]);
 			if (i > 0) {
 				policy.append(", ");
 			}
-			policy.append('"').append(name).append((i > 0) ? "-" + (i + 1) : "").append('"');
 			// w is whole seconds: a sub-second period rounds up rather than reading as a window of 0
 			long window = Math.max(1, (limit.period().toMillis() + 999) / 1000);
-			policy.append(";q=").append(limit.capacity()).append(";w=").append(window);
+			policy.append(this.policyItems[i]).append(";q=").append(limit.capacity()).append(";w=").append(window);
 		}
 		this.policyHeader = policy.toString();
 	}
@@ -119,11 +126,44 @@ public final class RateLimitRule {
 	}
 
 	/**
-	 * The rule's items of the {@code RateLimit-Policy} header, such as {@code "login";q=5;w=60}.
+	 * The rule's items of the {@code RateLimit-Policy} header, such as {@code "login";q=5;w=60}: one quota
+	 * policy per limit, named {@code login}, {@code login-2}, {@code login-3}, ...
 	 * @return the header items
 	 */
 	public String policyHeader() {
 		return this.policyHeader;
+	}
+
+	/**
+	 * The name of one limit's quota policy: the rule's name for the first, {@code <name>-2}, {@code <name>-3},
+	 * ... for the others.
+	 * @param limit the limit's index in {@link #limits()}
+	 * @return the name, as listed in a problem body's {@code violated-policies}
+	 */
+	public String policyName(int limit) {
+		return this.policyNames[limit];
+	}
+
+	/**
+	 * One limit's policy name as the Structured Fields String that starts its header items, quotes included.
+	 * @param limit the limit's index in {@link #limits()}
+	 * @return the quoted name
+	 */
+	public String policyItem(int limit) {
+		return this.policyItems[limit];
+	}
+
+	/** A Structured Fields String (RFC 9651 §3.3.3): quoted, with {@code "} and {@code \} escaped. */
+	private static String structuredFieldString(String value) {
+		StringBuilder quoted = new StringBuilder(value.length() + 2).append('"');
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c == '"' || c == '\\') {
+				quoted.append('\\');
+			}
+			quoted.append(c);
+		}
+		return quoted.append('"').toString();
 	}
 
 	@Override

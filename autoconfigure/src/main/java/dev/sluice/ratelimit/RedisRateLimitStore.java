@@ -12,6 +12,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.BucketState;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
@@ -132,7 +135,31 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	@Override
 	public RateLimitDecision tryConsume(RateLimitRule rule, String key) {
 		long start = System.nanoTime();
-		return RateLimitDecision.of(await(bucket(rule, key, start).tryConsumeAndReturnRemaining(1), rule, start));
+		// verbose: the answer carries the bucket's state, which holds each limit's own figures
+		return decision(rule,
+				await(bucket(rule, key, start).asVerbose().tryConsumeAndReturnRemaining(1), rule, start));
+	}
+
+	/**
+	 * Each limit's tokens and time to its next token, read from the bucket's state after the operation: a
+	 * greedy limit that is not full has a part of its next token already, {@code roundingError / refill} of
+	 * {@code period}.
+	 */
+	static RateLimitDecision decision(RateLimitRule rule, VerboseResult<ConsumptionProbe> result) {
+		BucketState state = result.getState();
+		List<Limit> limits = rule.limits();
+		long[] remaining = new long[limits.size()];
+		long[] nanosToNextToken = new long[limits.size()];
+		for (int i = 0; i < remaining.length; i++) {
+			Limit limit = limits.get(i);
+			long size = state.getCurrentSize(i);
+			remaining[i] = Math.max(0, size);
+			if (size < limit.capacity()) {
+				long toGo = limit.period().toNanos() - state.getRoundingError(i);
+				nanosToNextToken[i] = Math.max(1, toGo / limit.refill());
+			}
+		}
+		return RateLimitDecision.of(rule, result.getValue().isConsumed(), remaining, nanosToNextToken);
 	}
 
 	@Override

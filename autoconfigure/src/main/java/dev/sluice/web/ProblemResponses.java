@@ -2,6 +2,7 @@ package dev.sluice.web;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,6 +20,12 @@ public final class ProblemResponses {
 	/** Base of the {@code type} URIs Sluice uses. */
 	public static final String TYPE_BASE = "https://sluice.dev/problems/";
 
+	/**
+	 * The problem type the IETF httpapi RateLimit draft registers for a request that exceeds one or more quota
+	 * policies; its {@code violated-policies} member lists their names.
+	 */
+	public static final String QUOTA_EXCEEDED_TYPE = "https://iana.org/assignments/http-problem-types#quota-exceeded";
+
 	private ProblemResponses() {
 	}
 
@@ -35,7 +42,24 @@ public final class ProblemResponses {
 	 */
 	public static void write(HttpServletRequest request, HttpServletResponse response, int status, String type,
 			String title, String detail, Map<String, ?> extensions) throws IOException {
-		String body = body(status, TYPE_BASE + type, title, detail, request.getRequestURI(), extensions);
+		writeType(request, response, status, TYPE_BASE + type, title, detail, extensions);
+	}
+
+	/**
+	 * Writes a problem response of a type defined outside Sluice, such as {@link #QUOTA_EXCEEDED_TYPE}; headers
+	 * set before the call are kept.
+	 * @param request the request, whose URI becomes {@code instance}
+	 * @param response the response, not yet committed
+	 * @param status the HTTP status
+	 * @param typeUri the whole {@code type} URI
+	 * @param title a short summary of the problem type
+	 * @param detail what happened to this request
+	 * @param extensions further members, such as {@code rule}; may be empty
+	 * @throws IOException if the body cannot be written
+	 */
+	public static void writeType(HttpServletRequest request, HttpServletResponse response, int status,
+			String typeUri, String title, String detail, Map<String, ?> extensions) throws IOException {
+		String body = body(status, typeUri, title, detail, request.getRequestURI(), extensions);
 		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
 		response.setStatus(status);
 		response.setContentType(PROBLEM_JSON);
@@ -52,7 +76,7 @@ public final class ProblemResponses {
 	 * @param title the title
 	 * @param detail the detail
 	 * @param instance the request path
-	 * @param extensions further members (strings and numbers)
+	 * @param extensions further members: strings, numbers, and collections of them (JSON arrays)
 	 * @return the JSON text
 	 */
 	public static String body(int status, String type, String title, String detail, String instance,
@@ -66,14 +90,33 @@ public final class ProblemResponses {
 		member(json, "instance", instance);
 		extensions.forEach((name, value) -> {
 			json.append(',');
-			if (value instanceof Number number) {
-				quote(json, name).append(':').append(number);
+			quote(json, name).append(':');
+			if (value instanceof Collection<?> values) {
+				json.append('[');
+				boolean first = true;
+				for (Object element : values) {
+					if (!first) {
+						json.append(',');
+					}
+					first = false;
+					value(json, element);
+				}
+				json.append(']');
 			}
 			else {
-				member(json, name, String.valueOf(value));
+				value(json, value);
 			}
 		});
 		return json.append('}').toString();
+	}
+
+	private static void value(StringBuilder json, Object value) {
+		if (value instanceof Number number) {
+			json.append(number);
+		}
+		else {
+			quote(json, String.valueOf(value));
+		}
 	}
 
 	private static StringBuilder member(StringBuilder json, String name, String value) {

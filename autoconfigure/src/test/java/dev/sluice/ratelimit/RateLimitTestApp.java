@@ -28,7 +28,7 @@ class RateLimitTestApp {
 
 		volatile CountDownLatch release = new CountDownLatch(0);
 
-		@GetMapping({ "/burst", "/two/a", "/two/b", "/ip", "/api/items", "/free", "/layered" })
+		@GetMapping({ "/burst", "/two/a", "/two/b", "/ip", "/api/items", "/free", "/layered", "/hello", "/pair" })
 		String ok() {
 			return "ok";
 		}

@@ -1,6 +1,7 @@
 package dev.sluice.web;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,20 @@ class ProblemResponsesTests {
 		assertThat(json.get("instance").asString()).isEqualTo("/login");
 		assertThat(json.get("rule").asString()).isEqualTo("lo\"gin\n");
 		assertThat(json.get("retryAfter").asInt()).isEqualTo(3);
+	}
+
+	@Test
+	void aCollectionBecomesAJsonArray() {
+		Map<String, Object> extensions = new LinkedHashMap<>();
+		extensions.put("violated-policies", List.of("api", "api-\"2\""));
+		extensions.put("none", List.of());
+		String body = ProblemResponses.body(429, ProblemResponses.QUOTA_EXCEEDED_TYPE, "t", "d", "/", extensions);
+		JsonNode json = JsonMapper.builder().build().readTree(body);
+		assertThat(json.get("violated-policies").isArray()).isTrue();
+		assertThat(json.get("violated-policies").get(0).asString()).isEqualTo("api");
+		assertThat(json.get("violated-policies").get(1).asString()).isEqualTo("api-\"2\"");
+		assertThat(json.get("none").isArray()).isTrue();
+		assertThat(json.get("none").size()).isZero();
 	}
 
 }
