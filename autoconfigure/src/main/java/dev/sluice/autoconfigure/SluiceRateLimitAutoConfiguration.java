@@ -146,6 +146,12 @@ public final class SluiceRateLimitAutoConfiguration {
 				throw new InvalidSluiceConfigurationException(prefix + "name", rule.getName(), "is missing",
 						"Give the rule a name under " + prefix + "name; it appears in headers, bodies and metrics.");
 			}
+			if (!rule.getName().chars().allMatch((c) -> c >= 0x20 && c <= 0x7E)) {
+				// RateLimit-Policy and RateLimit carry it as a Structured Fields String: printable ASCII only
+				throw new InvalidSluiceConfigurationException(prefix + "name", rule.getName(),
+						"has characters an HTTP header's Structured Fields String cannot carry",
+						"Name the rule with printable ASCII characters only, such as login or api-v2.");
+			}
 			if (rule.getPaths().isEmpty()) {
 				throw new InvalidSluiceConfigurationException(prefix + "paths", "[]", "must not be empty",
 						"List the path patterns the rule applies to under " + prefix + "paths, such as /api/**.");

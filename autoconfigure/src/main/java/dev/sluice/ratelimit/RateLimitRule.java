@@ -70,8 +70,10 @@ public final class RateLimitRule {
 			if (i > 0) {
 				policy.append(", ");
 			}
-			// w is whole seconds: a sub-second period rounds up rather than reading as a window of 0
-			long window = Math.max(1, (limit.period().toMillis() + 999) / 1000);
+			// q is the burst and w the time the bucket takes to fill from empty, so q/w is the sustained rate even
+			// where capacity and refill differ (5 per minute: q=5;w=60; a burst of 10 at 1 a second: q=10;w=10).
+			// w is whole seconds: rounded up, so a sub-second window reads as 1 rather than 0.
+			long window = Math.max(1, (limit.timeToFull().toMillis() + 999) / 1000);
 			policy.append(this.policyItems[i]).append(";q=").append(limit.capacity()).append(";w=").append(window);
 		}
 		this.policyHeader = policy.toString();
@@ -127,7 +129,8 @@ public final class RateLimitRule {
 
 	/**
 	 * The rule's items of the {@code RateLimit-Policy} header, such as {@code "login";q=5;w=60}: one quota
-	 * policy per limit, named {@code login}, {@code login-2}, {@code login-3}, ...
+	 * policy per limit, named {@code login}, {@code login-2}, {@code login-3}, ..., with the limit's capacity as
+	 * {@code q} and the seconds its bucket takes to fill from empty as {@code w}.
 	 * @return the header items
 	 */
 	public String policyHeader() {

@@ -69,6 +69,12 @@ class SluiceRateLimitAutoConfigurationTests {
 	}
 
 	@Test
+	void aRuleNameAHeaderCannotCarryFailsNamingTheProperty() {
+		assertFailure("sluice.rate-limit.rules[0].name", "sluice.rate-limit.rules[0].name=café");
+		assertFailure("sluice.rate-limit.rules[0].name", "sluice.rate-limit.rules[0].name=tab\there");
+	}
+
+	@Test
 	void negativeMaxInFlightAndZeroMaxKeysFail() {
 		assertFailure("sluice.concurrency-limit.max-in-flight", "sluice.concurrency-limit.max-in-flight=-1");
 		assertFailure("sluice.rate-limit.max-keys", "sluice.rate-limit.max-keys=0");

@@ -2,6 +2,7 @@ package dev.sluice.ratelimit;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -85,6 +86,139 @@ class MemoryRateLimitStoreTests {
 		assertThat(allowed).hasValue(1_000);
 	}
 
+	@Test
+	void eachLimitsNextTokenMatchesAnExactModelOfGreedyRefill() {
+		// 3 tokens per 7 s (a token every 2.33... s, never a whole number of nanoseconds) within 7 per 10 s
+		Limit sparse = new Limit(5, 3, Duration.ofSeconds(7));
+		Limit wide = new Limit(7, 7, Duration.ofSeconds(10));
+		RateLimitRule rule = rule(sparse, wide);
+		MemoryRateLimitStore store = new MemoryRateLimitStore(List.of(rule), 100, this.clock::get);
+		ExactBucket[] model = { new ExactBucket(sparse), new ExactBucket(wide) };
+		Random random = new Random(22);
+		int rejected = 0;
+		for (int step = 0; step < 5_000; step++) {
+			long elapsed = (long) (random.nextDouble() * random.nextDouble() * 3e9);
+			this.clock.addAndGet(elapsed);
+			for (ExactBucket bucket : model) {
+				bucket.refill(elapsed);
+			}
+			boolean expectAllowed = model[0].hasToken() && model[1].hasToken();
+			if (expectAllowed) {
+				model[0].take();
+				model[1].take();
+			}
+			RateLimitDecision decision = store.tryConsume(rule, "k");
+			assertThat(decision.allowed()).as("step %d", step).isEqualTo(expectAllowed);
+			rejected += expectAllowed ? 0 : 1;
+			for (int i = 0; i < model.length; i++) {
+				assertThat(decision.remaining(i)).as("step %d limit %d", step, i).isEqualTo(model[i].tokens());
+				assertThat(decision.nanosToNextToken(i)).as("step %d limit %d", step, i)
+					.isBetween(model[i].nanosToNextToken() - 1, model[i].nanosToNextToken() + 1);
+				assertThat(decision.exceeded(i)).isEqualTo(!expectAllowed && !model[i].hasToken());
+			}
+			if (!expectAllowed) {
+				long wait = Math.max(model[0].hasToken() ? 0 : model[0].nanosToNextToken(),
+						model[1].hasToken() ? 0 : model[1].nanosToNextToken());
+				assertThat(decision.retryAfter().toNanos()).isBetween(wait - 1, wait + 1);
+				assertThat(decision.nanosToNextToken(decision.bindingLimit())).isEqualTo(decision.retryAfter().toNanos());
+			}
+		}
+		assertThat(rejected).as("rejections seen").isGreaterThan(500);
+	}
+
+	@Test
+	void aFullBucketHasNoNextTokenAndARejectedRequestTakesNoTokenFromAnyLimit() {
+		RateLimitRule rule = rule(new Limit(5, 5, Duration.ofMinutes(1)), new Limit(1, 1, Duration.ofHours(1)));
+		MemoryRateLimitStore store = new MemoryRateLimitStore(List.of(rule), 100, this.clock::get);
+		RateLimitDecision first = store.tryConsume(rule, "k");
+		assertThat(first.allowed()).isTrue();
+		assertThat(first.remaining(0)).isEqualTo(4);
+		assertThat(first.secondsToNextToken(0)).isEqualTo(12);
+		assertThat(first.remaining(1)).isZero();
+		assertThat(first.secondsToNextToken(1)).isEqualTo(3_600);
+		assertThat(first.bindingLimit()).isEqualTo(-1);
+		this.clock.addAndGet(Duration.ofMinutes(1).toNanos()); // the minute's bucket is full again
+		for (int i = 0; i < 3; i++) {
+			RateLimitDecision rejected = store.tryConsume(rule, "k");
+			assertThat(rejected.allowed()).isFalse();
+			assertThat(rejected.remaining(0)).isEqualTo(5); // given back every time: never 4, 3, ...
+			assertThat(rejected.nanosToNextToken(0)).isZero();
+			assertThat(rejected.exceeded(0)).isFalse();
+			assertThat(rejected.exceeded(1)).isTrue();
+			assertThat(rejected.bindingLimit()).isEqualTo(1);
+			assertThat(rejected.retryAfterSeconds()).isEqualTo(3_540);
+		}
+		store.refund(rule, "k"); // another rule rejected a request this one allowed: every limit gets its token
+		RateLimitDecision afterRefund = store.tryConsume(rule, "k");
+		assertThat(afterRefund.allowed()).isTrue();
+		assertThat(afterRefund.remaining(0)).isEqualTo(4);
+	}
+
+	@Test
+	void concurrentConsumersOfATwoLimitRuleTakeExactlyTheTighterCapacityAndLoseNoToken() throws Exception {
+		RateLimitRule rule = rule(new Limit(1_000, 1, Duration.ofHours(1)), new Limit(300, 1, Duration.ofHours(1)));
+		MemoryRateLimitStore store = new MemoryRateLimitStore(List.of(rule), 100, this.clock::get);
+		AtomicLong allowed = new AtomicLong();
+		Thread[] threads = new Thread[16];
+		for (int t = 0; t < threads.length; t++) {
+			threads[t] = new Thread(() -> {
+				for (int i = 0; i < 500; i++) {
+					if (store.tryConsume(rule, "shared").allowed()) {
+						allowed.incrementAndGet();
+					}
+				}
+			});
+			threads[t].start();
+		}
+		for (Thread thread : threads) {
+			thread.join();
+		}
+		assertThat(allowed).hasValue(300);
+		// 7,700 rejections each took and gave back a token of the wider limit: exactly 700 are left
+		assertThat(store.tryConsume(rule, "shared").remaining(0)).isEqualTo(700);
+	}
+
+	/** Greedy refill in exact integer arithmetic: the level is kept in tokens times the period in nanoseconds. */
+	private static final class ExactBucket {
+
+		private final long capacity;
+
+		private final long refill;
+
+		private final long period;
+
+		private long level;
+
+		ExactBucket(Limit limit) {
+			this.capacity = limit.capacity();
+			this.refill = limit.refill();
+			this.period = limit.period().toNanos();
+			this.level = this.capacity * this.period;
+		}
+
+		void refill(long nanos) {
+			this.level = Math.min(this.capacity * this.period, this.level + nanos * this.refill);
+		}
+
+		boolean hasToken() {
+			return this.level >= this.period;
+		}
+
+		void take() {
+			this.level -= this.period;
+		}
+
+		long tokens() {
+			return this.level / this.period;
+		}
+
+		long nanosToNextToken() {
+			return (this.level >= this.capacity * this.period) ? 0
+					: (this.period - this.level % this.period) / this.refill;
+		}
+
+	}
+
 	private static long usedHeapAfterGc() {
 		Runtime runtime = Runtime.getRuntime();
 		for (int i = 0; i < 3; i++) {
@@ -94,8 +228,12 @@ class MemoryRateLimitStoreTests {
 	}
 
 	static RateLimitRule rule(long capacity, long refill, Duration period) {
+		return rule(new Limit(capacity, refill, period));
+	}
+
+	static RateLimitRule rule(Limit... limits) {
 		return new RateLimitRule("test", List.of(PathPatternParser.defaultInstance.parse("/**")), Set.of(), "",
-				(request) -> "k", OnMissingKey.IP, List.of(new Limit(capacity, refill, period)));
+				(request) -> "k", OnMissingKey.IP, List.of(limits));
 	}
 
 }

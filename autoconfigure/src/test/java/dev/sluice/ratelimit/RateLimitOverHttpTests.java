@@ -95,7 +95,7 @@ class RateLimitOverHttpTests {
 				double latestX = (answer.receivedAt() - start) / 1e9;
 				assertThat(retryAfter).isBetween(Math.max(1L, (long) Math.ceil(2 - latestX)), 2L);
 				maxRetryAfter = Math.max(maxRetryAfter, retryAfter);
-				assertThat(response.headers().firstValue("RateLimit-Policy")).hasValue("\"burst\";q=5;w=2");
+				assertThat(response.headers().firstValue("RateLimit-Policy")).hasValue("\"burst\";q=5;w=10");
 				assertThat(response.headers().firstValue("RateLimit")).hasValue("\"burst\";r=0;t=" + retryAfter);
 				JsonNode problem = JsonMapper.builder().build().readTree(response.body());
 				assertThat(problem.get("status").asInt()).isEqualTo(429);
@@ -117,7 +117,7 @@ class RateLimitOverHttpTests {
 		HttpResponse<String> both = get("/two/b"); // wide 3 -> 2, narrow 1 -> 0
 		assertThat(both.statusCode()).isEqualTo(200);
 		assertThat(both.headers().firstValue("RateLimit-Policy"))
-			.hasValue("\"wide\";q=3;w=3600, \"narrow\";q=1;w=3600");
+			.hasValue("\"wide\";q=3;w=10800, \"narrow\";q=1;w=3600"); // 3 a burst, 1 an hour
 		assertThat(both.headers().firstValue("RateLimit")).hasValue("\"wide\";r=2;t=3600, \"narrow\";r=0;t=3600");
 		HttpResponse<String> rejected = get("/two/b"); // wide would go 2 -> 1, but narrow rejects: refunded
 		assertThat(rejected.statusCode()).isEqualTo(429);
