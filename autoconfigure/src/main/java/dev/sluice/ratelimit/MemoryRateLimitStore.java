@@ -78,6 +78,9 @@ public class MemoryRateLimitStore implements RateLimitStore {
 		RuleBuckets buckets = buckets(rule);
 		KeyBuckets keyBuckets = buckets.cache.get(key, buckets.newBuckets);
 		Limit[] limits = buckets.limits;
+		if (limits.length == 1) {
+			return tryConsumeOne(rule, limits[0], keyBuckets);
+		}
 		long[] remaining = new long[limits.length];
 		long[] nanosToNextToken = new long[limits.length];
 		boolean allowed = true;
@@ -107,6 +110,22 @@ public class MemoryRateLimitStore implements RateLimitStore {
 			keyBuckets.lock.unlock();
 		}
 		return RateLimitDecision.of(rule, allowed, remaining, nanosToNextToken);
+	}
+
+	/** A rule with one limit, the common case: no arrays. */
+	private static RateLimitDecision tryConsumeOne(RateLimitRule rule, Limit limit, KeyBuckets keyBuckets) {
+		ConsumptionProbe probe;
+		keyBuckets.lock.lock();
+		try {
+			probe = keyBuckets.limits[0].tryConsumeAndReturnRemaining(1);
+		}
+		finally {
+			keyBuckets.lock.unlock();
+		}
+		long remaining = probe.getRemainingTokens();
+		long nanosToNextToken = probe.isConsumed()
+				? nanosToNextToken(limit, remaining, probe.getNanosToWaitForReset()) : probe.getNanosToWaitForRefill();
+		return RateLimitDecision.of(rule, probe.isConsumed(), remaining, nanosToNextToken);
 	}
 
 	/** Returns the token one limit gave to a request that another limit rejected, and corrects its figures. */

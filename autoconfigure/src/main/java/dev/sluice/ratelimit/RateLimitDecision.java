@@ -10,7 +10,8 @@ import java.time.Duration;
  * A store fills two arrays indexed like {@link RateLimitRule#limits()}, the tokens left in each limit's bucket
  * and the nanoseconds until its next token ({@code 0} while that bucket is full), and hands them to
  * {@link #of(RateLimitRule, boolean, long[], long[])}, which works out the aggregates; the decision keeps the
- * arrays without copying them.
+ * arrays without copying them. A rule with one limit, the common case, needs no arrays:
+ * {@link #of(RateLimitRule, boolean, long, long)}.
  */
 public final class RateLimitDecision {
 
@@ -25,6 +26,12 @@ public final class RateLimitDecision {
 	private final long retryAfterNanos;
 
 	private final long resetNanos;
+
+	private final int limitCount;
+
+	private final long firstRemaining;
+
+	private final long firstNanosToNextToken;
 
 	private final long[] limitRemaining;
 
@@ -41,18 +48,37 @@ public final class RateLimitDecision {
 	 * @param reset time until every bucket is full again
 	 */
 	public RateLimitDecision(boolean allowed, long remaining, Duration retryAfter, Duration reset) {
-		this(allowed, remaining, retryAfter.toNanos(), reset.toNanos(), NONE, NONE, -1);
+		this(allowed, remaining, retryAfter.toNanos(), reset.toNanos(), 0, 0, 0, NONE, NONE, -1);
 	}
 
 	private RateLimitDecision(boolean allowed, long remaining, long retryAfterNanos, long resetNanos,
-			long[] limitRemaining, long[] limitNanosToNextToken, int bindingLimit) {
+			int limitCount, long firstRemaining, long firstNanosToNextToken, long[] limitRemaining,
+			long[] limitNanosToNextToken, int bindingLimit) {
 		this.allowed = allowed;
 		this.remaining = remaining;
 		this.retryAfterNanos = retryAfterNanos;
 		this.resetNanos = resetNanos;
+		this.limitCount = limitCount;
+		this.firstRemaining = firstRemaining;
+		this.firstNanosToNextToken = firstNanosToNextToken;
 		this.limitRemaining = limitRemaining;
 		this.limitNanosToNextToken = limitNanosToNextToken;
 		this.bindingLimit = bindingLimit;
+	}
+
+	/**
+	 * The decision on a rule with a single limit, from that limit's figures.
+	 * @param rule the rule, which has one limit
+	 * @param allowed whether its token was taken
+	 * @param remaining tokens left in its bucket after this decision
+	 * @param nanosToNextToken nanoseconds until its bucket gains a token, {@code 0} while it is full
+	 * @return the decision
+	 */
+	public static RateLimitDecision of(RateLimitRule rule, boolean allowed, long remaining, long nanosToNextToken) {
+		long resetNanos = nanosToFull(rule.limits().get(0), remaining, nanosToNextToken);
+		boolean exhausted = !allowed && remaining <= 0;
+		return new RateLimitDecision(allowed, remaining, exhausted ? nanosToNextToken : 0, resetNanos, 1, remaining,
+				nanosToNextToken, NONE, NONE, exhausted ? 0 : -1);
 	}
 
 	/**
@@ -71,19 +97,24 @@ public final class RateLimitDecision {
 		int binding = -1;
 		for (int i = 0; i < remaining.length; i++) {
 			least = Math.min(least, remaining[i]);
-			long next = nanosToNextToken[i];
-			if (next > 0) {
-				Limit limit = rule.limits().get(i);
-				long full = next + limit.nanosToRefill(Math.max(0, limit.capacity() - remaining[i] - 1));
-				resetNanos = Math.max(resetNanos, (full < 0) ? Long.MAX_VALUE : full);
-			}
-			if (!allowed && remaining[i] <= 0 && (binding < 0 || next > nanosToNextToken[binding])) {
+			resetNanos = Math.max(resetNanos, nanosToFull(rule.limits().get(i), remaining[i], nanosToNextToken[i]));
+			if (!allowed && remaining[i] <= 0 && (binding < 0 || nanosToNextToken[i] > nanosToNextToken[binding])) {
 				binding = i;
 			}
 		}
 		long retryAfterNanos = (binding >= 0) ? nanosToNextToken[binding] : 0;
-		return new RateLimitDecision(allowed, least, retryAfterNanos, resetNanos, remaining, nanosToNextToken,
-				binding);
+		return new RateLimitDecision(allowed, least, retryAfterNanos, resetNanos, remaining.length,
+				(remaining.length > 0) ? remaining[0] : 0, (remaining.length > 0) ? nanosToNextToken[0] : 0,
+				remaining, nanosToNextToken, binding);
+	}
+
+	/** Greedy refill: the next token, then the other missing ones one refill interval apart. */
+	private static long nanosToFull(Limit limit, long remaining, long nanosToNextToken) {
+		if (nanosToNextToken <= 0) {
+			return 0;
+		}
+		long full = nanosToNextToken + limit.nanosToRefill(Math.max(0, limit.capacity() - remaining - 1));
+		return (full < 0) ? Long.MAX_VALUE : full;
 	}
 
 	/**
@@ -140,7 +171,7 @@ public final class RateLimitDecision {
 	 * @return the count
 	 */
 	public int limitCount() {
-		return this.limitRemaining.length;
+		return this.limitCount;
 	}
 
 	/**
@@ -149,7 +180,7 @@ public final class RateLimitDecision {
 	 * @return the tokens
 	 */
 	public long remaining(int limit) {
-		return this.limitRemaining[limit];
+		return (limit == 0 && this.limitCount > 0) ? this.firstRemaining : this.limitRemaining[limit];
 	}
 
 	/**
@@ -158,7 +189,7 @@ public final class RateLimitDecision {
 	 * @return the time, {@code 0} while that bucket is full
 	 */
 	public long nanosToNextToken(int limit) {
-		return this.limitNanosToNextToken[limit];
+		return (limit == 0 && this.limitCount > 0) ? this.firstNanosToNextToken : this.limitNanosToNextToken[limit];
 	}
 
 	/**
@@ -168,7 +199,7 @@ public final class RateLimitDecision {
 	 * @return the seconds, {@code 0} while that bucket is full
 	 */
 	public long secondsToNextToken(int limit) {
-		return secondsRoundedUp(this.limitNanosToNextToken[limit]);
+		return secondsRoundedUp(nanosToNextToken(limit));
 	}
 
 	/**
@@ -177,7 +208,7 @@ public final class RateLimitDecision {
 	 * @return {@code true} for a limit that rejected the request
 	 */
 	public boolean exceeded(int limit) {
-		return !this.allowed && this.limitRemaining[limit] <= 0;
+		return !this.allowed && remaining(limit) <= 0;
 	}
 
 	/**

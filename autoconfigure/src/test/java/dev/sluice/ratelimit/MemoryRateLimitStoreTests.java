@@ -89,26 +89,43 @@ class MemoryRateLimitStoreTests {
 	@Test
 	void eachLimitsNextTokenMatchesAnExactModelOfGreedyRefill() {
 		// 3 tokens per 7 s (a token every 2.33... s, never a whole number of nanoseconds) within 7 per 10 s
-		Limit sparse = new Limit(5, 3, Duration.ofSeconds(7));
-		Limit wide = new Limit(7, 7, Duration.ofSeconds(10));
-		RateLimitRule rule = rule(sparse, wide);
+		matchesTheExactModel(new Limit(5, 3, Duration.ofSeconds(7)), new Limit(7, 7, Duration.ofSeconds(10)));
+	}
+
+	@Test
+	void aSingleLimitsNextTokenMatchesAnExactModelOfGreedyRefill() {
+		matchesTheExactModel(new Limit(4, 3, Duration.ofSeconds(7)));
+	}
+
+	private void matchesTheExactModel(Limit... limits) {
+		RateLimitRule rule = rule(limits);
 		MemoryRateLimitStore store = new MemoryRateLimitStore(List.of(rule), 100, this.clock::get);
-		ExactBucket[] model = { new ExactBucket(sparse), new ExactBucket(wide) };
+		ExactBucket[] model = new ExactBucket[limits.length];
+		for (int i = 0; i < limits.length; i++) {
+			model[i] = new ExactBucket(limits[i]);
+		}
 		Random random = new Random(22);
 		int rejected = 0;
 		for (int step = 0; step < 5_000; step++) {
 			long elapsed = (long) (random.nextDouble() * random.nextDouble() * 3e9);
 			this.clock.addAndGet(elapsed);
+			boolean expectAllowed = true;
 			for (ExactBucket bucket : model) {
 				bucket.refill(elapsed);
+				expectAllowed &= bucket.hasToken();
 			}
-			boolean expectAllowed = model[0].hasToken() && model[1].hasToken();
-			if (expectAllowed) {
-				model[0].take();
-				model[1].take();
+			long wait = 0;
+			for (ExactBucket bucket : model) {
+				if (expectAllowed) {
+					bucket.take();
+				}
+				else if (!bucket.hasToken()) {
+					wait = Math.max(wait, bucket.nanosToNextToken());
+				}
 			}
 			RateLimitDecision decision = store.tryConsume(rule, "k");
 			assertThat(decision.allowed()).as("step %d", step).isEqualTo(expectAllowed);
+			assertThat(decision.limitCount()).isEqualTo(limits.length);
 			rejected += expectAllowed ? 0 : 1;
 			for (int i = 0; i < model.length; i++) {
 				assertThat(decision.remaining(i)).as("step %d limit %d", step, i).isEqualTo(model[i].tokens());
@@ -117,10 +134,12 @@ class MemoryRateLimitStoreTests {
 				assertThat(decision.exceeded(i)).isEqualTo(!expectAllowed && !model[i].hasToken());
 			}
 			if (!expectAllowed) {
-				long wait = Math.max(model[0].hasToken() ? 0 : model[0].nanosToNextToken(),
-						model[1].hasToken() ? 0 : model[1].nanosToNextToken());
 				assertThat(decision.retryAfter().toNanos()).isBetween(wait - 1, wait + 1);
-				assertThat(decision.nanosToNextToken(decision.bindingLimit())).isEqualTo(decision.retryAfter().toNanos());
+				assertThat(decision.nanosToNextToken(decision.bindingLimit()))
+					.isEqualTo(decision.retryAfter().toNanos());
+			}
+			else {
+				assertThat(decision.bindingLimit()).isEqualTo(-1);
 			}
 		}
 		assertThat(rejected).as("rejections seen").isGreaterThan(500);
