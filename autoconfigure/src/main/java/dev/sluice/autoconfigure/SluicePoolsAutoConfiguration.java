@@ -10,6 +10,7 @@ import dev.sluice.pool.WorkerPool;
 import dev.sluice.pool.WorkerPoolSpec;
 import dev.sluice.pool.WorkerPools;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
@@ -38,7 +39,8 @@ import org.springframework.core.type.AnnotationMetadata;
 @AutoConfiguration(after = SluiceAutoConfiguration.class, afterName = {
 		"org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration" })
+		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @EnableConfigurationProperties(SluicePoolsProperties.class)
 @Import(SluicePoolsAutoConfiguration.PoolBeansRegistrar.class)
 public final class SluicePoolsAutoConfiguration {
@@ -49,8 +51,9 @@ public final class SluicePoolsAutoConfiguration {
 	@Bean(name = WORKER_POOLS_BEAN_NAME)
 	@ConditionalOnMissingBean
 	WorkerPools sluiceWorkerPools(RunningTasks sluiceRunningTasks, ObjectProvider<MeterRegistry> meterRegistry,
-			ObjectProvider<PoolDrainListener> listeners) {
-		return new WorkerPools(sluiceRunningTasks, meterRegistry.getIfUnique(), listeners.orderedStream().toList());
+			ObjectProvider<PoolDrainListener> listeners, ObjectProvider<ObservationRegistry> observationRegistry) {
+		return new WorkerPools(sluiceRunningTasks, meterRegistry.getIfUnique(), listeners.orderedStream().toList(),
+				observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
 	}
 
 	/**

@@ -5,6 +5,7 @@ import dev.sluice.core.SluiceThreads;
 import dev.sluice.group.TaskGroups;
 import dev.sluice.pool.ThreadKind;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -18,7 +19,8 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class, afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration" })
+		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "sluice.task-groups.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SluiceTaskGroupsProperties.class)
 public final class SluiceTaskGroupsAutoConfiguration {
@@ -26,7 +28,7 @@ public final class SluiceTaskGroupsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TaskGroups taskGroups(SluiceTaskGroupsProperties properties, RunningTasks sluiceRunningTasks,
-			ObjectProvider<MeterRegistry> meterRegistry) {
+			ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<ObservationRegistry> observationRegistry) {
 		ThreadKind threads = properties.getThreads();
 		if (threads == null) {
 			threads = SluiceThreads.virtualThreadsAvailable() ? ThreadKind.VIRTUAL : ThreadKind.PLATFORM;
@@ -36,7 +38,7 @@ public final class SluiceTaskGroupsAutoConfiguration {
 		}
 		Validation.positive("sluice.task-groups.max-threads", properties.getMaxThreads());
 		TaskGroups taskGroups = new TaskGroups(threads == ThreadKind.VIRTUAL, properties.getMaxThreads(),
-				sluiceRunningTasks);
+				sluiceRunningTasks, observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
 		meterRegistry.ifUnique(taskGroups::bindTo);
 		return taskGroups;
 	}

@@ -1,6 +1,7 @@
 package dev.sluice.group;
 
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -13,14 +14,21 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import dev.sluice.core.RunningTasks;
+import dev.sluice.core.TaskContext;
 import dev.sluice.deadline.Deadline;
 import dev.sluice.deadline.DeadlineExceededException;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 
 /**
  * A group of related subtasks with the semantics of Go's {@code errgroup.WithContext}: the first failure
  * cancels every other subtask (by interrupt) and is what {@link #join()} throws; {@link #limit(int)} bounds how
  * many run at once; closing the group cancels and waits for whatever still runs, so no subtask outlives it.
- * Opened from the {@link TaskGroups} bean; subtasks run with the group's {@link Deadline} attached.
+ * Opened from the {@link TaskGroups} bean; subtasks run with the forking thread's context (MDC, observation and
+ * tracing span, every registered {@code ThreadLocalAccessor}'s value, through Micrometer context-propagation) and
+ * the group's {@link Deadline} attached. Each subtask is an observation named {@value #SUBTASK_OBSERVATION}, and
+ * each {@link #join()} one named {@value #JOIN_OBSERVATION}, both children of the forking thread's current
+ * observation, with the key {@code outcome}.
  *
  * <table>
  * <caption>errgroup and its Java form</caption>
@@ -97,6 +105,17 @@ import dev.sluice.deadline.DeadlineExceededException;
  */
 public final class TaskGroup implements AutoCloseable {
 
+	/** Name of the observation of each subtask's run; {@code outcome} is success, failed or cancelled. */
+	public static final String SUBTASK_OBSERVATION = "sluice.task_group.subtask";
+
+	/**
+	 * Name of the observation of each {@link #join()}; {@code outcome} is success, failed, deadline_exceeded or
+	 * interrupted.
+	 */
+	public static final String JOIN_OBSERVATION = "sluice.task_group.join";
+
+	private static final TaskContext CONTEXT = TaskContext.all();
+
 	/** How long a fork waits for a slot before it looks again whether the group was cancelled meanwhile. */
 	private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -110,6 +129,8 @@ public final class TaskGroup implements AutoCloseable {
 	private final SubtaskThreads threads;
 
 	private final RunningTasks runningTasks;
+
+	private final ObservationRegistry observations;
 
 	private final Consumer<TaskGroup> onClose;
 
@@ -130,11 +151,12 @@ public final class TaskGroup implements AutoCloseable {
 	private boolean closed;
 
 	TaskGroup(String id, Deadline deadline, SubtaskThreads threads, RunningTasks runningTasks,
-			Consumer<TaskGroup> onClose) {
+			ObservationRegistry observations, Consumer<TaskGroup> onClose) {
 		this.id = id;
 		this.deadline = deadline;
 		this.threads = threads;
 		this.runningTasks = runningTasks;
+		this.observations = observations;
 		this.onClose = onClose;
 	}
 
@@ -233,6 +255,27 @@ public final class TaskGroup implements AutoCloseable {
 	 * group is then cancelled and the interrupt flag kept)
 	 */
 	public void join() {
+		Observation observation = Observation.createNotStarted(JOIN_OBSERVATION, this.observations)
+			.contextualName("join " + this.id)
+			.highCardinalityKeyValue("task_group.id", this.id)
+			.start();
+		String outcome = "success";
+		try {
+			awaitSubtasks();
+			rethrow();
+		}
+		catch (RuntimeException | Error ex) {
+			outcome = (ex instanceof DeadlineExceededException) ? "deadline_exceeded"
+					: Thread.currentThread().isInterrupted() ? "interrupted" : "failed";
+			observation.error(ex);
+			throw ex;
+		}
+		finally {
+			observation.lowCardinalityKeyValue("outcome", outcome).stop();
+		}
+	}
+
+	private void awaitSubtasks() {
 		this.lock.lock();
 		try {
 			while (!this.running.isEmpty()) {
@@ -255,7 +298,6 @@ public final class TaskGroup implements AutoCloseable {
 		finally {
 			this.lock.unlock();
 		}
-		rethrow();
 	}
 
 	/**
@@ -488,6 +530,10 @@ public final class TaskGroup implements AutoCloseable {
 
 		private final Semaphore slots;
 
+		private final TaskContext.Snapshot context = CONTEXT.capture();
+
+		private final Observation forker = TaskGroup.this.observations.getCurrentObservation();
+
 		private volatile Subtask.State state = Subtask.State.RUNNING;
 
 		private volatile T value;
@@ -525,7 +571,14 @@ public final class TaskGroup implements AutoCloseable {
 			CURRENT.set(this);
 			T result = null;
 			Throwable thrown = null;
-			try (RunningTasks.Running registered = group.runningTasks.start("task-group", this.id);
+			Observation observation = Observation.createNotStarted(SUBTASK_OBSERVATION, group.observations)
+				.parentObservation(this.forker)
+				.contextualName("subtask " + group.id)
+				.highCardinalityKeyValue("subtask.id", this.id)
+				.start();
+			try (TaskContext.Scope context = this.context.restore();
+					Observation.Scope observing = observation.openScope();
+					RunningTasks.Running registered = group.runningTasks.start("task-group", this.id);
 					Deadline.Scope scope = (group.deadline != null) ? group.deadline.attach() : Deadline.detach()) {
 				result = this.task.call();
 			}
@@ -552,12 +605,13 @@ public final class TaskGroup implements AutoCloseable {
 			// No interrupt of this group can reach the thread from here on; clear one that arrived, so a pooled
 			// thread starts its next subtask clean.
 			Thread.interrupted();
-			if (thrown == null) {
-				finish(Subtask.State.SUCCESS, result, null);
+			Subtask.State outcome = (thrown == null) ? Subtask.State.SUCCESS
+					: cancelledMeanwhile ? Subtask.State.CANCELLED : Subtask.State.FAILED;
+			if (thrown != null) {
+				observation.error(thrown);
 			}
-			else {
-				finish(cancelledMeanwhile ? Subtask.State.CANCELLED : Subtask.State.FAILED, null, thrown);
-			}
+			observation.lowCardinalityKeyValue("outcome", outcome.name().toLowerCase(Locale.ROOT)).stop();
+			finish(outcome, result, thrown);
 		}
 
 		/**

@@ -10,6 +10,7 @@ import dev.sluice.core.RunningTasks;
 import dev.sluice.deadline.Deadline;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,8 @@ public class TaskGroups implements DisposableBean {
 
 	private final RunningTasks runningTasks;
 
+	private final ObservationRegistry observationRegistry;
+
 	private final Set<TaskGroup> open = ConcurrentHashMap.newKeySet();
 
 	private final AtomicLong ids = new AtomicLong();
@@ -50,7 +53,20 @@ public class TaskGroups implements DisposableBean {
 	 * @param runningTasks the registry of running tasks behind the Actuator task view
 	 */
 	public TaskGroups(boolean virtual, int maxThreads, RunningTasks runningTasks) {
+		this(virtual, maxThreads, runningTasks, ObservationRegistry.NOOP);
+	}
+
+	/**
+	 * Creates the opener of task groups whose subtasks and joins are observations.
+	 * @param virtual whether subtasks run on virtual threads (Java 21+)
+	 * @param maxThreads with platform threads: the most threads running subtasks, at least 1
+	 * @param runningTasks the registry of running tasks behind the Actuator task view
+	 * @param observationRegistry where subtasks and joins are observed
+	 */
+	public TaskGroups(boolean virtual, int maxThreads, RunningTasks runningTasks,
+			ObservationRegistry observationRegistry) {
 		this.runningTasks = runningTasks;
+		this.observationRegistry = observationRegistry;
 		this.threads = virtual ? SubtaskThreads.virtual() : SubtaskThreads.platform(maxThreads);
 	}
 
@@ -128,7 +144,7 @@ public class TaskGroups implements DisposableBean {
 
 	private TaskGroup register(Deadline deadline) {
 		TaskGroup group = new TaskGroup("group-" + this.ids.incrementAndGet(), deadline, this.threads,
-				this.runningTasks, this.open::remove);
+				this.runningTasks, this.observationRegistry, this.open::remove);
 		this.open.add(group);
 		return group;
 	}

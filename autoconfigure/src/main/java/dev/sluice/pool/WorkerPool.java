@@ -3,7 +3,6 @@ package dev.sluice.pool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -20,6 +19,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,7 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.sluice.core.RunningTasks;
 import dev.sluice.core.SluiceThreads;
+import dev.sluice.core.TaskContext;
 import dev.sluice.deadline.Deadline;
+import dev.sluice.deadline.DeadlineThreadLocalAccessor;
 import dev.sluice.shutdown.AbandonedTask;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -35,9 +37,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import org.springframework.core.task.AsyncTaskExecutor;
 
@@ -49,14 +52,20 @@ import org.springframework.core.task.AsyncTaskExecutor;
  * <p>
  * Declared under {@code sluice.pools.<name>}, each pool is a bean of this type named after its key, so
  * {@code @Async("emails")} and {@code @Qualifier("emails")} reach it. Tasks carry an id (shown in logs, the
- * Actuator task view and the report of abandoned work), the submitter's MDC and, when
- * {@code inherit-deadline} is on, the submitter's {@link Deadline}.
+ * Actuator task view and the report of abandoned work) and the submitter's context, restored around the run
+ * through Micrometer context-propagation ({@link TaskContext}): the MDC, the current observation and tracing
+ * span, every registered {@code ThreadLocalAccessor}'s value and, when {@code inherit-deadline} is on, the
+ * submitter's {@link Deadline}. Each task is an {@link Observation} named {@value #OBSERVATION_NAME}, from
+ * submit to its final outcome, a child of the submitter's current observation.
  *
  * <pre class="code">
  * emails.submit("welcome-" + user.id(), () -&gt; mailer.sendWelcome(user));
  * </pre>
  */
 public class WorkerPool implements AsyncTaskExecutor {
+
+	/** Name of the observation of each task: submit to final outcome, keys {@code pool} and {@code outcome}. */
+	public static final String OBSERVATION_NAME = "sluice.pool.task";
 
 	private static final Logger logger = LoggerFactory.getLogger(WorkerPool.class);
 
@@ -98,6 +107,10 @@ public class WorkerPool implements AsyncTaskExecutor {
 
 	private volatile Timer taskDuration;
 
+	private final TaskContext context;
+
+	private volatile ObservationRegistry observations = ObservationRegistry.NOOP;
+
 	/**
 	 * Creates a pool and its executor; workers start as tasks arrive.
 	 * @param spec the pool's settings, already validated
@@ -116,6 +129,18 @@ public class WorkerPool implements AsyncTaskExecutor {
 		this.executor = new ThreadPoolExecutor(spec.size(), spec.size(), keepAliveNanos, TimeUnit.NANOSECONDS, queue,
 				this.threads, new ThreadPoolExecutor.AbortPolicy());
 		this.executor.allowCoreThreadTimeOut(!spec.keepAlive().isZero());
+		// inherit-deadline: false means a task runs without the request's deadline, even though the deadline's
+		// accessor is registered for context-propagation.
+		this.context = spec.inheritDeadline() ? TaskContext.all()
+				: TaskContext.allBut(DeadlineThreadLocalAccessor.KEY);
+	}
+
+	/**
+	 * Makes every task submitted from now on an observation in this registry.
+	 * @param registry the application's registry
+	 */
+	public void observeWith(ObservationRegistry registry) {
+		this.observations = registry;
 	}
 
 	/**
@@ -449,6 +474,11 @@ public class WorkerPool implements AsyncTaskExecutor {
 		this.rejected.increment();
 		PoolFullException ex = new PoolFullException(getName(),
 				"Pool '" + getName() + "' " + why + "; task '" + task.id + "' refused");
+		Observation submitter = this.observations.getCurrentObservation();
+		if (submitter != null) {
+			submitter.event(Observation.Event.of("sluice.pool.rejected", "pool " + getName() + " rejected a task"));
+		}
+		task.observed("rejected", ex);
 		task.future.completeExceptionally(ex);
 		return ex;
 	}
@@ -515,9 +545,11 @@ public class WorkerPool implements AsyncTaskExecutor {
 
 		final boolean retryable;
 
-		final Map<String, String> mdc;
+		final TaskContext.Snapshot context;
 
-		final Deadline deadline;
+		final Observation observation;
+
+		final AtomicBoolean unobserved = new AtomicBoolean(true);
 
 		final CompletableFuture<T> future = new CompletableFuture<>();
 
@@ -530,8 +562,12 @@ public class WorkerPool implements AsyncTaskExecutor {
 			this.callable = callable;
 			this.original = original;
 			this.retryable = retryable;
-			this.mdc = MDC.getCopyOfContextMap();
-			this.deadline = WorkerPool.this.spec.inheritDeadline() ? Deadline.current().orElse(null) : null;
+			this.context = WorkerPool.this.context.capture();
+			this.observation = Observation.createNotStarted(OBSERVATION_NAME, WorkerPool.this.observations)
+				.contextualName("pool " + getName())
+				.lowCardinalityKeyValue("pool", getName())
+				.highCardinalityKeyValue("task.id", id)
+				.start();
 		}
 
 		@Override
@@ -543,15 +579,15 @@ public class WorkerPool implements AsyncTaskExecutor {
 			record(WorkerPool.this.queueWait, startNanos - this.enqueuedNanos);
 			this.attempts++;
 			Attempt attempt = new Attempt(this, Thread.currentThread());
-			Map<String, String> callerMdc = MDC.getCopyOfContextMap();
-			replaceMdc(this.mdc);
+			this.observation.event(Observation.Event.of("sluice.pool.task.started", "attempt " + this.attempts));
 			WorkerPool.this.active.incrementAndGet();
 			WorkerPool.this.running.add(attempt);
 			ScheduledFuture<?> timeout = scheduleTimeout(attempt);
 			T result = null;
 			Throwable failure = null;
-			try (RunningTasks.Running registered = WorkerPool.this.runningTasks.start(getName(), this.id);
-					Deadline.Scope scope = (this.deadline != null) ? this.deadline.attach() : Deadline.detach()) {
+			try (TaskContext.Scope context = this.context.restore();
+					Observation.Scope observing = this.observation.openScope();
+					RunningTasks.Running registered = WorkerPool.this.runningTasks.start(getName(), this.id)) {
 				result = this.callable.call();
 			}
 			catch (Throwable ex) {
@@ -568,7 +604,6 @@ public class WorkerPool implements AsyncTaskExecutor {
 				}
 				WorkerPool.this.running.remove(attempt);
 				WorkerPool.this.active.decrementAndGet();
-				replaceMdc(callerMdc);
 				record(WorkerPool.this.taskDuration, System.nanoTime() - startNanos);
 				complete(outcome, result, failure);
 			}
@@ -592,6 +627,9 @@ public class WorkerPool implements AsyncTaskExecutor {
 		}
 
 		private void complete(Outcome outcome, T result, Throwable failure) {
+			if (outcome != Outcome.RETRY) {
+				observed(outcome.tag, failure);
+			}
 			if (outcome == Outcome.REPORTED || outcome == Outcome.ABANDONED) {
 				// Already reported as abandoned; the future still learns how it ended.
 				if (failure == null) {
@@ -655,7 +693,18 @@ public class WorkerPool implements AsyncTaskExecutor {
 		}
 
 		AbandonedTask abandoned(boolean started) {
+			observed("abandoned", null);
 			return new AbandonedTask(getName(), this.id, this.original, started);
+		}
+
+		/** Ends the task's observation with its final outcome; only the first call counts. */
+		void observed(String outcome, Throwable failure) {
+			if (this.unobserved.compareAndSet(true, false)) {
+				if (failure != null) {
+					this.observation.error(failure);
+				}
+				this.observation.lowCardinalityKeyValue("outcome", outcome).stop();
+			}
 		}
 
 		private static void record(Timer timer, long nanos) {
@@ -664,27 +713,25 @@ public class WorkerPool implements AsyncTaskExecutor {
 			}
 		}
 
-		private static void replaceMdc(Map<String, String> context) {
-			if (context != null) {
-				MDC.setContextMap(context);
-			}
-			else {
-				MDC.clear();
-			}
-		}
-
 	}
 
 	/** How one run of a task ended. */
 	private enum Outcome {
 
-		COMPLETED, FAILED, TIMED_OUT, RETRY,
+		COMPLETED("completed"), FAILED("failed"), TIMED_OUT("timed_out"), RETRY("retry"),
 
 		/** Failed after the drain's interrupt: reported as abandoned by the worker. */
-		ABANDONED,
+		ABANDONED("abandoned"),
 
 		/** Still running when the drain gave up: already reported by the drain. */
-		REPORTED
+		REPORTED("abandoned");
+
+		/** The {@code outcome} of the task's observation, as in {@code sluice.pool.tasks}. */
+		final String tag;
+
+		Outcome(String tag) {
+			this.tag = tag;
+		}
 
 	}
 

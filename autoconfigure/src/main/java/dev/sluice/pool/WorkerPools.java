@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import dev.sluice.core.RunningTasks;
 import dev.sluice.core.SluiceThreads;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,8 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 
 	private final List<PoolDrainListener> listeners;
 
+	private final ObservationRegistry observationRegistry;
+
 	private volatile boolean running;
 
 	private volatile List<PoolDrain> lastDrain = List.of();
@@ -57,6 +60,19 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 	 * @param listeners told what the drain came to
 	 */
 	public WorkerPools(RunningTasks runningTasks, MeterRegistry meterRegistry, List<PoolDrainListener> listeners) {
+		this(runningTasks, meterRegistry, listeners, ObservationRegistry.NOOP);
+	}
+
+	/**
+	 * Creates the owner of an application's pools, whose tasks are observations.
+	 * @param runningTasks the registry of running tasks
+	 * @param meterRegistry where pools register their meters, or {@code null}
+	 * @param listeners told what the drain came to
+	 * @param observationRegistry where each task is an observation
+	 */
+	public WorkerPools(RunningTasks runningTasks, MeterRegistry meterRegistry, List<PoolDrainListener> listeners,
+			ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
 		this.runningTasks = runningTasks;
 		this.meterRegistry = meterRegistry;
 		this.listeners = List.copyOf(listeners);
@@ -72,6 +88,7 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 	 */
 	public WorkerPool create(WorkerPoolSpec spec) {
 		WorkerPool pool = new WorkerPool(spec, this.timer, this.runningTasks);
+		pool.observeWith(this.observationRegistry);
 		if (this.meterRegistry != null) {
 			pool.bindTo(this.meterRegistry);
 		}
