@@ -1,5 +1,6 @@
 package dev.sluice.deadline;
 
+import dev.sluice.core.CurrentObservation;
 import dev.sluice.web.RequestPaths;
 import java.time.Duration;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.List;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.server.PathContainer;
@@ -96,11 +98,15 @@ public final class DeadlineRoutes {
 
 		private final Counter exceeded;
 
+		private final Observation.Event exceededEvent;
+
 		Route(PathPattern pattern, String tag, Duration timeout, Counter exceeded) {
 			this.pattern = pattern;
 			this.tag = tag;
 			this.timeout = timeout;
 			this.exceeded = exceeded;
+			this.exceededEvent = Observation.Event.of("sluice.deadline.exceeded",
+					"deadline of route " + tag + " exceeded");
 		}
 
 		/**
@@ -127,9 +133,13 @@ public final class DeadlineRoutes {
 			return this.exceeded.count();
 		}
 
-		/** Counts one request that ran out of time on this route. */
+		/**
+		 * Counts one request that ran out of time on this route, and marks it on the request's current
+		 * observation.
+		 */
 		public void countExceeded() {
 			this.exceeded.increment();
+			CurrentObservation.event(this.exceededEvent);
 		}
 
 	}

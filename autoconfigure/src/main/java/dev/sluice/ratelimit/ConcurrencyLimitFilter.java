@@ -7,10 +7,12 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.sluice.core.CurrentObservation;
 import dev.sluice.web.ProblemResponses;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,6 +33,9 @@ public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 	private final Semaphore permits;
 
 	private final List<PathPattern> paths;
+
+	private static final Observation.Event REJECTED = Observation.Event.of("sluice.concurrency.rejected",
+			"concurrency limit rejected the request");
 
 	private final LongAdder rejected = new LongAdder();
 
@@ -54,6 +59,7 @@ public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 		}
 		if (!this.permits.tryAcquire()) {
 			this.rejected.increment();
+			CurrentObservation.event(REJECTED);
 			response.setHeader("Retry-After", "1");
 			ProblemResponses.write(request, response, 503, "concurrency-limit", "Service Unavailable",
 					"More than " + this.maxInFlight + " requests in flight", Map.of());

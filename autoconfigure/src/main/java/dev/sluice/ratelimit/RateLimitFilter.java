@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.sluice.core.CurrentObservation;
 import dev.sluice.web.ProblemResponses;
+import io.micrometer.observation.Observation;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -140,6 +142,8 @@ public class RateLimitFilter implements Filter {
 	private void reject(HttpServletRequest request, HttpServletResponse response, RateLimitRule rule,
 			RateLimitDecision decision) throws IOException {
 		long retryAfter = decision.retryAfterSeconds();
+		CurrentObservation.event(Observation.Event.of("sluice.ratelimit.rejected",
+				"rate limit " + rule.name() + " rejected the request"));
 		response.setHeader("Retry-After", Long.toString(retryAfter));
 		if (this.headers) {
 			response.setHeader("RateLimit-Policy", rule.policyHeader());

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -23,6 +24,7 @@ import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.ObservationView;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -53,7 +55,12 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "sluice.pools.jobs.size=1", "sluice.pools.jobs.queue-capacity=4",
 				"sluice.task-groups.threads=platform", "sluice.task-groups.max-threads=1",
-				"sluice.deadline.default-timeout=10s", "management.tracing.sampling.probability=1.0" })
+				"sluice.pools.tiny.size=1", "sluice.pools.tiny.queue-capacity=0",
+				"sluice.deadline.default-timeout=10s", "sluice.deadline.routes[0].paths=/slow",
+				"sluice.deadline.routes[0].timeout=300ms", "sluice.rate-limit.rules[0].name=once",
+				"sluice.rate-limit.rules[0].paths=/limited", "sluice.rate-limit.rules[0].key=global",
+				"sluice.rate-limit.rules[0].limits[0].capacity=1", "sluice.rate-limit.rules[0].limits[0].refill=1",
+				"sluice.rate-limit.rules[0].limits[0].period=1h", "management.tracing.sampling.probability=1.0" })
 @AutoConfigureTracing
 @DirtiesContext
 class TracingAcrossPoolsAndGroupsOverHttpTests {
@@ -140,6 +147,41 @@ class TracingAcrossPoolsAndGroupsOverHttpTests {
 		assertThat(seen.deadline()).isFalse();
 	}
 
+	@Test
+	void rejectionsAndAnExpiredDeadlineAreEventsOnTheRequestsSpan() throws Exception {
+		assertThat(get("/limited")).isEqualTo(200);
+		assertThat(get("/limited")).isEqualTo(429);
+		assertThat(get("/slow")).isEqualTo(504);
+		assertThat(get("/tiny")).isEqualTo(503); // the second of two blocking tasks finds the pool full
+
+		// A tracer names a span event after the observation event's contextual name.
+		assertThat(serverSpanEvents("/limited")).containsExactly("rate limit once rejected the request");
+		assertThat(serverSpanEvents("/slow")).containsExactly("deadline of route /slow exceeded");
+		assertThat(serverSpanEvents("/tiny")).containsExactly("pool tiny rejected a task");
+	}
+
+	private int get(String path) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),
+					HttpResponse.BodyHandlers.discarding())
+			.statusCode();
+	}
+
+	/**
+	 * Every event of every server span of the path, once the spans are exported. A request answered by a filter
+	 * never reached a handler, so its span is named without a route: it is found by its URL.
+	 */
+	private List<String> serverSpanEvents(String path) {
+		return await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.spans.getFinishedSpanItems()
+				.stream()
+				.filter((span) -> span.getKind() == SpanKind.SERVER
+						&& path.equals(span.getAttributes().get(AttributeKey.stringKey("http.url"))))
+				.flatMap((span) -> span.getEvents().stream())
+				.map((event) -> event.getName())
+				.toList(), (events) -> !events.isEmpty());
+	}
+
 	private static List<SpanData> named(List<SpanData> spans, String prefix) {
 		return spans.stream().filter((span) -> span.getName().startsWith(prefix)).toList();
 	}
@@ -172,6 +214,55 @@ class TracingAcrossPoolsAndGroupsOverHttpTests {
 		WorkController workController(@Qualifier("jobs") WorkerPool jobs, TaskGroups taskGroups, Tracer tracer,
 				ObservationRegistry observations) {
 			return new WorkController(jobs, taskGroups, tracer, observations);
+		}
+
+		@Bean
+		RejectingController rejectingController(@Qualifier("tiny") WorkerPool tiny) {
+			return new RejectingController(tiny);
+		}
+
+	}
+
+	@RestController
+	static class RejectingController {
+
+		private final WorkerPool tiny;
+
+		RejectingController(WorkerPool tiny) {
+			this.tiny = tiny;
+		}
+
+		@GetMapping("/limited")
+		String limited() {
+			return "ok";
+		}
+
+		@GetMapping("/slow")
+		String slow() throws InterruptedException {
+			Thread.sleep(5_000); // interrupted at the 300 ms deadline
+			return "late";
+		}
+
+		@GetMapping("/tiny")
+		String tiny() throws Exception {
+			CountDownLatch release = new CountDownLatch(1);
+			CompletableFuture<Void> first = this.tiny.submit("blocker", () -> {
+				try {
+					release.await(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			try {
+				this.tiny.submit("refused", () -> {
+				}); // no queue, the only worker busy: PoolFullException, answered 503
+				return "accepted";
+			}
+			finally {
+				release.countDown();
+				first.get(10, TimeUnit.SECONDS);
+			}
 		}
 
 	}
