@@ -34,6 +34,12 @@ curl -s -X POST "$base/signup?email=ada@example.com"; echo
 sleep 1
 curl -s "$base/actuator/metrics/sluice.pool.tasks?tag=pool:emails&tag=outcome:completed"; echo
 
+say "Pool full: 150 signups at once; 'emails' runs 2 and queues 50, the rest answer 503 with Retry-After: 1"
+# One curl, 50 connections at a time; each answer ends with its status on a line of its own.
+codes="$(curl -s --no-progress-meter --parallel --parallel-max 50 -X POST -w '\n%{http_code}\n' "$base/signup?email=user[1-150]@example.com")"
+echo "150 signups at once -> $(grep -cx 202 <<<"$codes" || true) accepted (202), $(grep -cx 503 <<<"$codes" || true) refused (503)"
+curl -s "$base/actuator/metrics/sluice.pool.tasks?tag=pool:emails&tag=outcome:rejected"; echo
+
 say "GET /actuator/sluice: pools, rules, deadlines, in-flight requests, shutdown state"
 curl -s "$base/actuator/sluice"; echo
 

@@ -579,7 +579,7 @@ public class WorkerPool implements AsyncTaskExecutor {
 			record(WorkerPool.this.queueWait, startNanos - this.enqueuedNanos);
 			this.attempts++;
 			Attempt attempt = new Attempt(this, Thread.currentThread());
-			this.observation.event(Observation.Event.of("sluice.pool.task.started", "attempt " + this.attempts));
+			this.observation.event(Observation.Event.of("started", "attempt " + this.attempts + " started"));
 			WorkerPool.this.active.incrementAndGet();
 			WorkerPool.this.running.add(attempt);
 			ScheduledFuture<?> timeout = scheduleTimeout(attempt);
