@@ -573,13 +573,16 @@ public class WorkerPool implements AsyncTaskExecutor {
 		@Override
 		public void run() {
 			if (this.future.isDone()) {
+				observed("cancelled", null); // its future was cancelled while it waited
 				return;
 			}
 			long startNanos = System.nanoTime();
 			record(WorkerPool.this.queueWait, startNanos - this.enqueuedNanos);
 			this.attempts++;
 			Attempt attempt = new Attempt(this, Thread.currentThread());
-			this.observation.event(Observation.Event.of("started", "attempt " + this.attempts + " started"));
+			if (!this.observation.isNoop()) {
+				this.observation.event(Observation.Event.of("started", "attempt " + this.attempts + " started"));
+			}
 			WorkerPool.this.active.incrementAndGet();
 			WorkerPool.this.running.add(attempt);
 			ScheduledFuture<?> timeout = scheduleTimeout(attempt);
