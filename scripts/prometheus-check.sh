@@ -52,11 +52,14 @@ jar=sample-app/target/sluice-sample-app-0.1.0-SNAPSHOT.jar
 app_port="$(free_port)"
 java -jar "$jar" --server.port="$app_port" > "$work/app.log" 2>&1 &
 app_pid=$!
-for _ in $(seq 1 120); do
+# Up to 3 minutes: on a loaded 2-core machine the app has taken 50 s to start.
+for _ in $(seq 1 360); do
   curl -fs "http://127.0.0.1:$app_port/actuator/health" >/dev/null 2>&1 && break
   kill -0 "$app_pid" 2>/dev/null || { cat "$work/app.log"; echo "the sample app died"; exit 1; }
   sleep 0.5
 done
+curl -fs "http://127.0.0.1:$app_port/actuator/health" >/dev/null \
+  || { tail -n 50 "$work/app.log"; echo "the sample app did not become healthy"; exit 1; }
 
 # The rules as shipped, but firing after 1 s instead of minutes, so the check can see one fire.
 sed -E 's/^( *)for: .*/\1for: 1s/' "$rules" > "$work/alerts.yml"
