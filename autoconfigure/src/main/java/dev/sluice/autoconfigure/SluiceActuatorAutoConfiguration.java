@@ -106,7 +106,7 @@ public final class SluiceActuatorAutoConfiguration {
 			Map<String, Object> rules = new LinkedHashMap<>();
 			for (RateLimitRule rule : limiters.rules()) {
 				Map<String, Object> detail = new LinkedHashMap<>();
-				detail.put("keys", limiters.keyCount(rule));
+				limiters.keyCount(rule).ifPresent((keys) -> detail.put("keys", keys));
 				detail.put("allowed", limiters.allowedCount(rule.name()));
 				detail.put("rejected", limiters.rejectedCount(rule.name()));
 				detail.put("policy", rule.policyHeader());

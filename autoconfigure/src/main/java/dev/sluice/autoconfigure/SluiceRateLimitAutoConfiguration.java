@@ -34,7 +34,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.web.util.pattern.PathPattern;
@@ -45,7 +44,8 @@ import org.springframework.web.util.pattern.PathPattern;
  */
 @AutoConfiguration(afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration" })
+		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+		"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration" })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({ FilterRegistrationBean.class, PathPattern.class })
 @EnableConfigurationProperties({ SluiceRateLimitProperties.class, SluiceConcurrencyLimitProperties.class })
@@ -56,7 +56,7 @@ public final class SluiceRateLimitAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(SluiceRateLimitAutoConfiguration.class);
 
-	private static final String BUCKET4J_LETTUCE = "io.github.bucket4j.redis.lettuce.Bucket4jLettuce";
+	private static final String REDIS_CONNECTION_DETAILS = "org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails";
 
 	private static final String LETTUCE = "io.lettuce.core.RedisClient";
 
@@ -86,7 +86,7 @@ public final class SluiceRateLimitAutoConfiguration {
 		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
 		RateLimiters rateLimiters(SluiceRateLimitProperties properties, ClientIpResolver clientIp,
-				BeanFactory beanFactory, ObjectProvider<MeterRegistry> meterRegistry, Environment environment) {
+				BeanFactory beanFactory, ObjectProvider<MeterRegistry> meterRegistry) {
 			warnAboutBucket4jStarter();
 			Validation.positive("sluice.rate-limit.max-keys", properties.getMaxKeys());
 			List<RateLimitRule> rules = new ArrayList<>();
@@ -104,14 +104,14 @@ public final class SluiceRateLimitAutoConfiguration {
 			if (properties.getStore() == SluiceRateLimitProperties.Store.REDIS) {
 				SluiceRateLimitProperties.Redis redis = properties.getRedis();
 				Validation.positive("sluice.rate-limit.redis.timeout", redis.getTimeout());
-				if (!ClassUtils.isPresent(BUCKET4J_LETTUCE, null) || !ClassUtils.isPresent(LETTUCE, null)) {
+				if (!ClassUtils.isPresent(REDIS_CONNECTION_DETAILS, null) || !ClassUtils.isPresent(LETTUCE, null)) {
 					throw new InvalidSluiceConfigurationException("sluice.rate-limit.store", "redis",
-							"the Redis store needs com.bucket4j:bucket4j_jdk17-lettuce and io.lettuce:lettuce-core",
-							"Add com.bucket4j:bucket4j_jdk17-lettuce and spring-boot-starter-data-redis (or "
-									+ "io.lettuce:lettuce-core) to the application, or set sluice.rate-limit.store "
-									+ "to memory.");
+							"the Redis store needs Spring Boot's Redis support (spring-boot-data-redis) and "
+									+ "io.lettuce:lettuce-core",
+							"Add spring-boot-starter-data-redis (which brings Lettuce) to the application, or set "
+									+ "sluice.rate-limit.store to memory.");
 				}
-				limiters = new RateLimiters(rules, RedisStores.create(environment, rules, redis),
+				limiters = new RateLimiters(rules, RedisStores.create(beanFactory, rules, redis),
 						redis.getOnFailure());
 			}
 			else {

@@ -3,6 +3,7 @@ package dev.sluice.ratelimit;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -168,10 +169,10 @@ public class MemoryRateLimitStore implements RateLimitStore {
 	}
 
 	@Override
-	public long keyCount(RateLimitRule rule) {
+	public OptionalLong keyCount(RateLimitRule rule) {
 		Cache<String, KeyBuckets> cache = buckets(rule).cache;
 		cache.cleanUp();
-		return cache.estimatedSize();
+		return OptionalLong.of(cache.estimatedSize());
 	}
 
 	private RuleBuckets buckets(RateLimitRule rule) {

@@ -1,5 +1,7 @@
 package dev.sluice.ratelimit;
 
+import java.util.OptionalLong;
+
 /**
  * Where a rule's per-key buckets live: in this JVM ({@link MemoryRateLimitStore}) or shared by every instance
  * (Redis).
@@ -25,9 +27,10 @@ public interface RateLimitStore {
 	/**
 	 * Keys the rule holds buckets for now (an estimate where the store cannot count exactly).
 	 * @param rule the rule
-	 * @return the count
+	 * @return the count, or empty where the store does not count (then there is no {@code sluice.ratelimit.keys}
+	 * gauge)
 	 */
-	long keyCount(RateLimitRule rule);
+	OptionalLong keyCount(RateLimitRule rule);
 
 	/**
 	 * Whether the store answers now (for the health contributor); a local store always does.

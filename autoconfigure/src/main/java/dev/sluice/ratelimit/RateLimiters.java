@@ -4,6 +4,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -97,9 +98,9 @@ public class RateLimiters implements AutoCloseable {
 	/**
 	 * Keys a rule holds buckets for now.
 	 * @param rule the rule
-	 * @return the count
+	 * @return the count, or empty where the store does not count them (Redis)
 	 */
-	public long keyCount(RateLimitRule rule) {
+	public OptionalLong keyCount(RateLimitRule rule) {
 		return this.store.keyCount(rule);
 	}
 
@@ -133,7 +134,8 @@ public class RateLimiters implements AutoCloseable {
 	}
 
 	/**
-	 * Registers {@code sluice.ratelimit.requests} and {@code sluice.ratelimit.keys} for every rule.
+	 * Registers {@code sluice.ratelimit.requests} for every rule, and {@code sluice.ratelimit.keys} where the store
+	 * counts keys.
 	 * @param registry the application's registry
 	 */
 	public void bindTo(MeterRegistry registry) {
@@ -142,10 +144,12 @@ public class RateLimiters implements AutoCloseable {
 			requests(registry, name, "allowed", rule.allowed);
 			requests(registry, name, "rejected", rule.rejected);
 			requests(registry, name, "store_error", rule.storeErrors);
-			Gauge.builder("sluice.ratelimit.keys", this, (limiters) -> limiters.store.keyCount(rule.rule))
-				.description("Keys the rule holds buckets for")
-				.tag("rule", name)
-				.register(registry);
+			if (this.store.keyCount(rule.rule).isPresent()) {
+				Gauge.builder("sluice.ratelimit.keys", this, (limiters) -> limiters.store.keyCount(rule.rule).orElse(0))
+					.description("Keys the rule holds buckets for")
+					.tag("rule", name)
+					.register(registry);
+			}
 		}
 	}
 

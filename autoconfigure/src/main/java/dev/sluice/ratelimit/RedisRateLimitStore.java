@@ -1,47 +1,73 @@
 package dev.sluice.ratelimit;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.BucketState;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.VerboseResult;
-import io.github.bucket4j.distributed.AsyncBucketProxy;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.BaseRedisAsyncCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 
 /**
- * Buckets shared by every instance of the application, in Redis, through Bucket4j's Lettuce proxy manager
- * (compare-and-swap, so no lock is held in Redis). Keys are {@code <key-prefix><rule>:<key>} and expire once
- * their bucket would be full again. No request waits longer than {@code timeout} on Redis: a slower or failed
- * answer is a {@link RateLimitStoreException}, which the rule's {@code on-failure} turns into allow or 503.
+ * Buckets shared by every instance of the application, in Redis. Every decision is one Lua script run on the
+ * server ({@code EVALSHA}; the script is loaded once per connection and again when a server answers
+ * {@code NOSCRIPT}): all limits of a rule refilled from Redis's own clock ({@code TIME}), checked and taken together,
+ * in one round trip and without retries, so it is exact however many instances share a key. A refund is the same
+ * script giving a token back. Keys are {@code <key-prefix><rule>:<key>}, one per rule and key (so one Cluster
+ * slot), and expire once their bucket would be full again.
  * <p>
- * The application starts whether or not Redis answers: the store connects in the background, and until it is
- * connected every decision is a store failure (a new attempt at most once a second). Once connected, Lettuce
- * reconnects by itself after an outage. Loaded only when {@code store: redis} and Lettuce is on the classpath.
+ * No request waits longer than {@code timeout} on Redis: a slower or failed answer is a
+ * {@link RateLimitStoreException}, which the rule's {@code on-failure} turns into allow or 503. The application
+ * starts whether or not Redis answers: the store connects in the background, and until it is connected every
+ * decision is a store failure (a new attempt at most once a second). Once connected, Lettuce reconnects by itself
+ * after an outage or a failover. Loaded only when {@code store: redis} and Lettuce is on the classpath.
  */
 public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-	private final RedisClient client;
+	private static final byte[] SCRIPT = script();
 
-	private final RedisURI uri;
+	private static final String SCRIPT_SHA = sha1(SCRIPT);
+
+	private final ClientResources resources;
+
+	private final AbstractRedisClient client;
+
+	private final Function<AbstractRedisClient, CompletionStage<? extends StatefulConnection<byte[], byte[]>>> connector;
 
 	private final AtomicReference<CompletableFuture<Connected>> connecting = new AtomicReference<>();
 
@@ -49,50 +75,110 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	private volatile long nextAttemptNanos = System.nanoTime();
 
-	private final Map<RateLimitRule, BucketConfiguration> configurations = new HashMap<>();
-
-	private final Map<RateLimitRule, String> keyPrefixes = new HashMap<>();
+	private final Map<RateLimitRule, RuleScript> scripts = new IdentityHashMap<>();
 
 	private final long timeoutNanos;
 
 	/**
-	 * Creates the store and starts connecting to Redis, without waiting for it.
-	 * @param uri where Redis is (Spring Boot's {@code spring.data.redis} settings)
+	 * Creates the store over one Redis, or a Sentinel-monitored master when {@code uri} names sentinels, and starts
+	 * connecting without waiting.
+	 * @param uri where Redis is
 	 * @param rules the rules it serves
 	 * @param keyPrefix the prefix of every key, which keeps applications sharing a Redis apart
 	 * @param timeout the longest a request may wait on Redis
 	 */
 	public RedisRateLimitStore(RedisURI uri, List<RateLimitRule> rules, String keyPrefix, Duration timeout) {
+		this(Topology.standalone(uri), null, rules, keyPrefix, timeout);
+	}
+
+	private RedisRateLimitStore(Topology topology, SslOptions ssl, List<RateLimitRule> rules, String keyPrefix,
+			Duration timeout) {
 		this.timeoutNanos = timeout.toNanos();
-		uri.setTimeout(timeout);
-		this.uri = uri;
-		this.client = RedisClient.create();
-		// While disconnected, fail at once rather than queue: the request answers per on-failure, and the
-		// client reconnects by itself, so limiting resumes when Redis is back.
-		this.client.setOptions(ClientOptions.builder()
-			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-			.autoReconnect(true)
-			.build());
-		for (RateLimitRule rule : rules) {
-			var builder = BucketConfiguration.builder();
-			for (Limit limit : rule.limits()) {
-				builder.addLimit((bandwidth) -> bandwidth.capacity(limit.capacity())
-					.refillGreedy(limit.refill(), limit.period()));
+		topology.nodes().forEach((node) -> node.setTimeout(timeout));
+		// Reconnect soon after an outage or a failover (Lettuce's default backs off to 30 s).
+		this.resources = ClientResources.builder()
+			.reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+			.build();
+		// While disconnected, fail at once rather than queue: the request answers per on-failure, and the client
+		// reconnects by itself, so limiting resumes when Redis is back.
+		if (topology.cluster()) {
+			RedisClusterClient cluster = RedisClusterClient.create(this.resources, topology.nodes());
+			ClusterClientOptions.Builder options = ClusterClientOptions.builder()
+				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+				.autoReconnect(true)
+				.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
+			if (ssl != null) {
+				options.sslOptions(ssl);
 			}
-			this.configurations.put(rule, builder.build());
-			this.keyPrefixes.put(rule, keyPrefix + rule.name() + ":");
+			cluster.setOptions(options.build());
+			this.client = cluster;
+			this.connector = (client) -> ((RedisClusterClient) client).connectAsync(ByteArrayCodec.INSTANCE);
+		}
+		else {
+			RedisClient redis = RedisClient.create(this.resources);
+			ClientOptions.Builder options = ClientOptions.builder()
+				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+				.autoReconnect(true);
+			if (ssl != null) {
+				options.sslOptions(ssl);
+			}
+			redis.setOptions(options.build());
+			this.client = redis;
+			if (topology.nodes().size() == 1) {
+				this.connector = (client) -> ((RedisClient) client).connectAsync(ByteArrayCodec.INSTANCE,
+						topology.nodes().get(0));
+			}
+			else {
+				this.connector = (client) -> MasterReplica.connectAsync((RedisClient) client, ByteArrayCodec.INSTANCE,
+						topology.nodes());
+			}
+		}
+		for (RateLimitRule rule : rules) {
+			this.scripts.put(rule, new RuleScript(rule, keyPrefix));
 		}
 		connect();
 	}
 
-	/** The key's bucket in Redis, once connected; connecting counts against the request's one timeout. */
-	private AsyncBucketProxy bucket(RateLimitRule rule, String key, long start) {
-		Connected current = this.connected;
-		if (current == null) {
-			// A request that gives up waiting cancels its copy, not the attempt other requests wait for.
-			current = await(connect().copy(), rule, start);
-		}
-		return current.buckets().builder().build(redisKey(rule, key), this.configurations.get(rule));
+	/**
+	 * Creates the store over one Redis, or a Sentinel-monitored master when {@code uri} names sentinels.
+	 * @param uri where Redis is
+	 * @param ssl the TLS settings, or {@code null} for the defaults
+	 * @param rules the rules it serves
+	 * @param keyPrefix the prefix of every key
+	 * @param timeout the longest a request may wait on Redis
+	 * @return the store, connecting in the background
+	 */
+	public static RedisRateLimitStore standalone(RedisURI uri, SslOptions ssl, List<RateLimitRule> rules,
+			String keyPrefix, Duration timeout) {
+		return new RedisRateLimitStore(Topology.standalone(uri), ssl, rules, keyPrefix, timeout);
+	}
+
+	/**
+	 * Creates the store over a Redis Cluster; each key lives in one slot, so each decision goes to one master.
+	 * @param nodes some of the cluster's nodes, to learn the topology from
+	 * @param ssl the TLS settings, or {@code null} for the defaults
+	 * @param rules the rules it serves
+	 * @param keyPrefix the prefix of every key
+	 * @param timeout the longest a request may wait on Redis
+	 * @return the store, connecting in the background
+	 */
+	public static RedisRateLimitStore cluster(List<RedisURI> nodes, SslOptions ssl, List<RateLimitRule> rules,
+			String keyPrefix, Duration timeout) {
+		return new RedisRateLimitStore(new Topology(List.copyOf(nodes), true), ssl, rules, keyPrefix, timeout);
+	}
+
+	/**
+	 * Creates the store over a static master and its replicas; decisions go to the master.
+	 * @param nodes the master and replicas
+	 * @param ssl the TLS settings, or {@code null} for the defaults
+	 * @param rules the rules it serves
+	 * @param keyPrefix the prefix of every key
+	 * @param timeout the longest a request may wait on Redis
+	 * @return the store, connecting in the background
+	 */
+	public static RedisRateLimitStore masterReplica(List<RedisURI> nodes, SslOptions ssl, List<RateLimitRule> rules,
+			String keyPrefix, Duration timeout) {
+		return new RedisRateLimitStore(new Topology(List.copyOf(nodes), false), ssl, rules, keyPrefix, timeout);
 	}
 
 	/**
@@ -115,66 +201,44 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		if (!this.connecting.compareAndSet(null, fresh)) {
 			return connect();
 		}
-		this.client.connectAsync(ByteArrayCodec.INSTANCE, this.uri).whenComplete((connection, failure) -> {
+		this.connector.apply(this.client).whenComplete((connection, failure) -> {
 			if (failure != null) {
 				this.nextAttemptNanos = System.nanoTime() + RETRY_NANOS;
 				this.connecting.set(null);
 				fresh.completeExceptionally(failure);
 				return;
 			}
-			Connected made = new Connected(connection, Bucket4jLettuce.casBasedBuilder(connection)
-				.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ZERO))
-				.build()
-				.asAsync());
-			this.connected = made;
-			fresh.complete(made);
+			Connected made = Connected.of(connection);
+			// Loaded once up front; a server that lost it (a restart, a failover, a new Cluster node) answers
+			// NOSCRIPT, and run() sends the script itself there.
+			made.scripting().scriptLoad(SCRIPT).whenComplete((sha, ignored) -> {
+				this.connected = made;
+				fresh.complete(made);
+			});
 		});
 		return fresh;
 	}
 
 	@Override
 	public RateLimitDecision tryConsume(RateLimitRule rule, String key) {
-		long start = System.nanoTime();
-		// verbose: the answer carries the bucket's state, which holds each limit's own figures
-		return decision(rule,
-				await(bucket(rule, key, start).asVerbose().tryConsumeAndReturnRemaining(1), rule, start));
-	}
-
-	/**
-	 * Each limit's tokens and time to its next token, read from the bucket's state after the operation: a
-	 * greedy limit that is not full has a part of its next token already, {@code roundingError / refill} of
-	 * {@code period}.
-	 */
-	static RateLimitDecision decision(RateLimitRule rule, VerboseResult<ConsumptionProbe> result) {
-		BucketState state = result.getState();
-		List<Limit> limits = rule.limits();
-		long[] remaining = new long[limits.size()];
-		long[] nanosToNextToken = new long[limits.size()];
-		for (int i = 0; i < remaining.length; i++) {
-			Limit limit = limits.get(i);
-			long size = state.getCurrentSize(i);
-			remaining[i] = Math.max(0, size);
-			if (size < limit.capacity()) {
-				long toGo = limit.period().toNanos() - state.getRoundingError(i);
-				nanosToNextToken[i] = Math.max(1, toGo / limit.refill());
-			}
-		}
-		return RateLimitDecision.of(rule, result.getValue().isConsumed(), remaining, nanosToNextToken);
+		RuleScript script = script(rule);
+		return script.decision(run(script, script.consume, key, rule));
 	}
 
 	@Override
 	public void refund(RateLimitRule rule, String key) {
-		long start = System.nanoTime();
-		await(bucket(rule, key, start).addTokens(1), rule, start);
+		RuleScript script = script(rule);
+		run(script, script.refund, key, rule);
 	}
 
 	/**
-	 * Not counted: Redis holds the keys of every instance, and counting them would scan Redis.
-	 * @return -1
+	 * Not counted: Redis holds the keys of every instance, and counting one rule's would scan Redis, so this store
+	 * has no {@code sluice.ratelimit.keys} gauge.
+	 * @return empty
 	 */
 	@Override
-	public long keyCount(RateLimitRule rule) {
-		return -1;
+	public OptionalLong keyCount(RateLimitRule rule) {
+		return OptionalLong.empty();
 	}
 
 	@Override
@@ -185,7 +249,7 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 			return false;
 		}
 		try {
-			return "PONG".equals(current.connection().async().ping().get(this.timeoutNanos, TimeUnit.NANOSECONDS));
+			return "PONG".equals(current.base().ping().get(this.timeoutNanos, TimeUnit.NANOSECONDS));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -200,10 +264,34 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	public void close() {
 		// Closes the connection too, and one still being made.
 		this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		this.resources.shutdown(0, 2, TimeUnit.SECONDS);
 	}
 
-	private byte[] redisKey(RateLimitRule rule, String key) {
-		return this.keyPrefixes.get(rule).concat(key).getBytes(StandardCharsets.UTF_8);
+	/** One run of the script, connecting first if need be; one timeout covers connecting and answering. */
+	private List<Object> run(RuleScript script, byte[][] args, String key, RateLimitRule rule) {
+		long start = System.nanoTime();
+		Connected current = this.connected;
+		if (current == null) {
+			// A request that gives up waiting cancels its copy, not the attempt other requests wait for.
+			current = await(connect().copy(), rule, start);
+		}
+		byte[][] keys = { script.redisKey(key) };
+		RedisScriptingAsyncCommands<byte[], byte[]> scripting = current.scripting();
+		CompletableFuture<List<Object>> answer = scripting
+			.<List<Object>>evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, keys, args)
+			.toCompletableFuture()
+			.exceptionallyCompose((failure) -> (unwrap(failure) instanceof RedisNoScriptException)
+					? scripting.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args)
+					: CompletableFuture.failedFuture(failure));
+		return await(answer, rule, start);
+	}
+
+	private RuleScript script(RateLimitRule rule) {
+		RuleScript script = this.scripts.get(rule);
+		if (script == null) {
+			throw new IllegalArgumentException("Unknown rule " + rule.name());
+		}
+		return script;
 	}
 
 	/** Waits for Redis until {@code timeout} after {@code start}: one budget for connecting and answering. */
@@ -221,7 +309,127 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		}
 	}
 
-	private record Connected(StatefulRedisConnection<byte[], byte[]> connection, AsyncProxyManager<byte[]> buckets) {
+	private static Throwable unwrap(Throwable failure) {
+		while (failure instanceof CompletionException && failure.getCause() != null) {
+			failure = failure.getCause();
+		}
+		return failure;
+	}
+
+	private static byte[] script() {
+		try (InputStream in = RedisRateLimitStore.class.getResourceAsStream("token-bucket.lua")) {
+			if (in == null) {
+				throw new IllegalStateException("token-bucket.lua is missing from the classpath");
+			}
+			return in.readAllBytes();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static String sha1(byte[] script) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** A rule's key prefix and script arguments, encoded once: only the key is encoded per decision. */
+	private static final class RuleScript {
+
+		final String keyPrefix;
+
+		final byte[][] consume;
+
+		final byte[][] refund;
+
+		final int limits;
+
+		final RateLimitRule rule;
+
+		RuleScript(RateLimitRule rule, String prefix) {
+			this.rule = rule;
+			this.keyPrefix = prefix + rule.name() + ":";
+			this.limits = rule.limits().size();
+			this.consume = args(rule, 1);
+			this.refund = args(rule, -1);
+		}
+
+		private static byte[][] args(RateLimitRule rule, int take) {
+			List<Limit> limits = rule.limits();
+			byte[][] args = new byte[1 + 3 * limits.size()][];
+			args[0] = ascii(take);
+			for (int i = 0; i < limits.size(); i++) {
+				Limit limit = limits.get(i);
+				args[1 + 3 * i] = ascii(limit.capacity());
+				args[2 + 3 * i] = ascii(limit.refill());
+				// microseconds, the resolution of Redis's TIME; at least 1
+				args[3 + 3 * i] = ascii(Math.max(1, (limit.period().toNanos() + 999) / 1000));
+			}
+			return args;
+		}
+
+		byte[] redisKey(String key) {
+			return this.keyPrefix.concat(key).getBytes(StandardCharsets.UTF_8);
+		}
+
+		/**
+		 * The script's answer as a decision: {@code allowed, wait, reset}, then per limit the tokens remaining and
+		 * the nanos until its next token, from which {@link RateLimitDecision#of} works out the aggregates.
+		 */
+		RateLimitDecision decision(List<Object> answer) {
+			boolean allowed = number(answer, 0) == 1;
+			if (this.limits == 1) {
+				return RateLimitDecision.of(this.rule, allowed, number(answer, 3), number(answer, 4));
+			}
+			long[] remaining = new long[this.limits];
+			long[] nanosToNextToken = new long[this.limits];
+			for (int i = 0; i < this.limits; i++) {
+				remaining[i] = number(answer, 3 + 2 * i);
+				nanosToNextToken[i] = number(answer, 4 + 2 * i);
+			}
+			return RateLimitDecision.of(this.rule, allowed, remaining, nanosToNextToken);
+		}
+
+		private static long number(List<Object> answer, int index) {
+			return (Long) answer.get(index);
+		}
+
+		private static byte[] ascii(long value) {
+			return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+		}
+
+	}
+
+	/** Where the store connects: the nodes, and whether they form a Cluster. */
+	private record Topology(List<RedisURI> nodes, boolean cluster) {
+
+		static Topology standalone(RedisURI uri) {
+			return new Topology(List.of(uri), false);
+		}
+
+	}
+
+	/** The connection and its commands (a standalone, Sentinel-led, master-replica or Cluster connection). */
+	private record Connected(StatefulConnection<byte[], byte[]> connection,
+			RedisScriptingAsyncCommands<byte[], byte[]> scripting, BaseRedisAsyncCommands<byte[], byte[]> base) {
+
+		@SuppressWarnings("unchecked")
+		static Connected of(StatefulConnection<byte[], byte[]> connection) {
+			Object commands;
+			if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster) {
+				commands = cluster.async();
+			}
+			else {
+				commands = ((StatefulRedisConnection<byte[], byte[]>) connection).async();
+			}
+			return new Connected(connection, (RedisScriptingAsyncCommands<byte[], byte[]>) commands,
+					(BaseRedisAsyncCommands<byte[], byte[]>) commands);
+		}
+
 	}
 
 }
