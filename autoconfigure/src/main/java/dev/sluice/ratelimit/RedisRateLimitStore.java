@@ -112,7 +112,9 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 			}
 			cluster.setOptions(options.build());
 			this.client = cluster;
-			this.connector = (client) -> ((RedisClusterClient) client).connectAsync(ByteArrayCodec.INSTANCE);
+			// the topology first (without blocking), then the connection that routes each key to its master
+			this.connector = (client) -> ((RedisClusterClient) client).refreshPartitionsAsync()
+				.thenCompose((ignored) -> ((RedisClusterClient) client).connectAsync(ByteArrayCodec.INSTANCE));
 		}
 		else {
 			RedisClient redis = RedisClient.create(this.resources);
