@@ -1,31 +1,15 @@
 package dev.sluice.ratelimit.redis;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import dev.sluice.ratelimit.RateLimiters;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -38,8 +22,6 @@ import static org.awaitility.Awaitility.await;
 class RedisStoreContentionOverHttpTests {
 
 	private static final int CLIENTS = 64;
-
-	private final HttpClient http = HttpClient.newHttpClient();
 
 	@BeforeAll
 	static void redisMustAnswer() {
@@ -104,86 +86,33 @@ class RedisStoreContentionOverHttpTests {
 	}
 
 	/** 64 clients at once, half to each instance, one request each: how many were answered 200. */
-	private long admitted(ConfigurableApplicationContext one, ConfigurableApplicationContext two, String path)
+	private static long admitted(ConfigurableApplicationContext one, ConfigurableApplicationContext two, String path)
 			throws Exception {
-		ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-		CountDownLatch go = new CountDownLatch(1);
-		List<CompletableFuture<Integer>> answers = new ArrayList<>();
-		try {
-			for (int i = 0; i < CLIENTS; i++) {
-				int port = port((i % 2 == 0) ? one : two);
-				answers.add(CompletableFuture.supplyAsync(() -> {
-					try {
-						go.await();
-						return this.http
-							.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-									HttpResponse.BodyHandlers.discarding())
-							.statusCode();
-					}
-					catch (Exception ex) {
-						throw new IllegalStateException(ex);
-					}
-				}, clients));
-			}
-			go.countDown();
-			long passed = 0;
-			for (CompletableFuture<Integer> answer : answers) {
-				int status = answer.get(60, TimeUnit.SECONDS);
-				assertThat(status).isIn(200, 429);
-				passed += (status == 200) ? 1 : 0;
-			}
-			return passed;
-		}
-		finally {
-			clients.shutdownNow();
-		}
+		List<Integer> statuses = LimitedApps.concurrently(CLIENTS,
+				(i) -> LimitedApps.request((i % 2 == 0) ? one : two, path).build());
+		assertThat(statuses).allSatisfy((status) -> assertThat(status).isIn(200, 429));
+		return LimitedApps.count(statuses, 200);
 	}
 
 	private static double storeErrors(ConfigurableApplicationContext one, ConfigurableApplicationContext two,
 			String rule) {
-		return storeErrors(one, rule) + storeErrors(two, rule);
-	}
-
-	private static double storeErrors(ConfigurableApplicationContext app, String rule) {
-		return app.getBean(MeterRegistry.class)
-			.get("sluice.ratelimit.requests")
-			.tag("rule", rule)
-			.tag("outcome", "store_error")
-			.functionCounter()
-			.count();
-	}
-
-	private static int port(ConfigurableApplicationContext app) {
-		return ((WebServerApplicationContext) app).getWebServer().getPort();
+		return LimitedApps.storeErrors(one, rule) + LimitedApps.storeErrors(two, rule);
 	}
 
 	private static ConfigurableApplicationContext start(String prefix, String[] rules) {
-		List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.data.redis.port=6379",
-				"--sluice.rate-limit.store=redis", "--sluice.rate-limit.redis.key-prefix=" + prefix,
+		List<String> args = new ArrayList<>(List.of("--spring.data.redis.port=6379",
+				"--sluice.rate-limit.redis.key-prefix=" + prefix,
 				// generous for a loaded 2-core machine: one round trip per decision needs no more, while
 				// compare-and-swap retries on one key outlast any timeout
-				"--sluice.rate-limit.redis.timeout=2s", "--sluice.rate-limit.redis.on-failure=allow",
-				"--management.health.redis.enabled=false", "--server.tomcat.threads.max=64"));
+				"--sluice.rate-limit.redis.timeout=2s", "--sluice.rate-limit.redis.on-failure=allow"));
 		args.addAll(List.of(rules));
-		return new SpringApplication(App.class).run(args.toArray(String[]::new));
+		return LimitedApps.start(args);
 	}
 
 	@FunctionalInterface
 	private interface Check {
 
 		void accept(ConfigurableApplicationContext one, ConfigurableApplicationContext two) throws Exception;
-
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	@RestController
-	static class App {
-
-		@GetMapping("/limited/{name}")
-		String limited() {
-			return "ok";
-		}
 
 	}
 
