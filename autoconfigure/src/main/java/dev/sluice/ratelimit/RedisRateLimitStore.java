@@ -266,7 +266,7 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	public void close() {
 		// Closes the connection too, and one still being made.
 		this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-		this.resources.shutdown(0, 2, TimeUnit.SECONDS);
+		this.resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
 	}
 
 	/** One run of the script, connecting first if need be; one timeout covers connecting and answering. */
