@@ -4,23 +4,27 @@ import dev.sluice.group.TaskGroups;
 import dev.sluice.shutdown.AbandonedTaskHandler;
 import dev.sluice.shutdown.GracefulShutdown;
 import dev.sluice.shutdown.InFlightRequests;
+import dev.sluice.shutdown.TomcatConnectorDrain;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.catalina.startup.Tomcat;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 /**
- * Sluice's ordered graceful shutdown: readiness, readiness delay, web-server drain, pool drain, task-group
- * cancellation, report of abandoned tasks, summary.
+ * Sluice's ordered graceful shutdown: readiness, readiness delay, web-server drain (with the requests Tomcat's
+ * connectors queued), pool drain, task-group cancellation, report of abandoned tasks, summary.
  */
 @AutoConfiguration(before = SluicePoolsAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "sluice.shutdown.enabled", matchIfMissing = true)
@@ -57,6 +61,24 @@ public final class SluiceShutdownAutoConfiguration {
 			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 			registration.setName("sluiceInFlightRequests");
 			return registration;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass({ Tomcat.class, TomcatConnectorCustomizer.class })
+	@ConditionalOnProperty(name = "server.shutdown", havingValue = "graceful", matchIfMissing = true)
+	static class TomcatConnectorDrainConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		TomcatConnectorDrain sluiceTomcatConnectorDrain(ObjectProvider<GracefulShutdown> gracefulShutdown,
+				ObjectProvider<InFlightRequests> inFlightRequests) {
+			// Looked up when it stops: a bean dependency would make Spring stop this drain before the shutdown it
+			// depends on, i.e. before the readiness delay.
+			return new TomcatConnectorDrain(() -> gracefulShutdown.getObject().budgetDeadlineNanos(),
+					inFlightRequests.getIfAvailable());
 		}
 
 	}

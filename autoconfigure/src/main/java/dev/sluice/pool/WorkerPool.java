@@ -31,6 +31,7 @@ import dev.sluice.core.TaskContext;
 import dev.sluice.deadline.Deadline;
 import dev.sluice.deadline.DeadlineThreadLocalAccessor;
 import dev.sluice.shutdown.AbandonedTask;
+import dev.sluice.shutdown.AbandonedTask.Reason;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -349,7 +350,9 @@ public class WorkerPool implements AsyncTaskExecutor {
 
 	/**
 	 * Second step of the drain: waits until {@code deadlineNanos} ({@link System#nanoTime()}) for running and
-	 * queued tasks; if some are left, drops what never started and interrupts what still runs at once.
+	 * queued tasks; if some are left, drops what never started and interrupts what still runs at once. A run
+	 * that ends after that point is reported as {@link Reason#INTERRUPTED}, whatever it returned: a task that
+	 * caught the interrupt and returned may not have done its work.
 	 * {@link Drain#finish(long)} then gives the interrupted tasks until its deadline and reports every task that
 	 * never completed. {@link WorkerPools} interrupts every pool before it waits for any, so pools stuck on tasks
 	 * that ignore the interrupt share one grace instead of taking one each.
@@ -363,8 +366,10 @@ public class WorkerPool implements AsyncTaskExecutor {
 			for (Runnable neverRan : this.executor.shutdownNow()) {
 				PoolTask<?> task = (PoolTask<?>) neverRan;
 				task.future.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
-				drain.lost.add(task.abandoned(false));
+				drain.lost.add(task.abandoned(Reason.NEVER_STARTED));
 			}
+			// shutdownNow() interrupted the workers; a task run on its caller's thread is interrupted here.
+			this.running.forEach(Attempt::interruptForDrain);
 			drain.interrupted = true;
 		}
 		return drain;
@@ -393,18 +398,23 @@ public class WorkerPool implements AsyncTaskExecutor {
 			if (this.interrupted) {
 				WorkerPool.this.executor.awaitTermination(Math.max(0, joinDeadlineNanos - System.nanoTime()),
 						TimeUnit.NANOSECONDS);
+				// Tasks run on their callers' threads get the same grace; the executor does not wait for them.
+				while (!WorkerPool.this.running.isEmpty() && joinDeadlineNanos - System.nanoTime() > 0) {
+					TimeUnit.MILLISECONDS.sleep(5);
+				}
 				for (Attempt stuck : WorkerPool.this.running) {
 					if (stuck.markAbandoned()) {
-						lost.add(stuck.task.abandoned(true));
+						lost.add(stuck.task.abandoned(Reason.STILL_RUNNING));
 					}
 				}
 			}
-			// Only a retry whose requeue raced the drain could still be waiting; it is reported, not left behind.
+			// Only a retry whose requeue raced the drain could still be waiting; like a queued task, its next
+			// attempt never started, and it is reported, not left behind.
 			for (PoolTask<?> waiting : List.copyOf(WorkerPool.this.awaitingRetry)) {
 				if (WorkerPool.this.awaitingRetry.remove(waiting)) {
 					waiting.future
 						.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
-					lost.add(waiting.abandoned(true));
+					lost.add(waiting.abandoned(Reason.NEVER_STARTED));
 				}
 			}
 			// A worker stuck past the grace is not waited for again.
@@ -416,7 +426,7 @@ public class WorkerPool implements AsyncTaskExecutor {
 			WorkerPool.this.abandoned.add(lost.size());
 			for (AbandonedTask task : lost) {
 				logger.warn("Pool '{}' abandoned task '{}' ({}) at shutdown", getName(), task.taskId(),
-						task.started() ? "interrupted while running" : "never started");
+						task.reason().tagValue());
 			}
 			return new PoolDrain(getName(), WorkerPool.this.completed.sum() - this.completedBefore,
 					List.copyOf(lost), Duration.ofNanos(System.nanoTime() - this.start));
@@ -491,7 +501,7 @@ public class WorkerPool implements AsyncTaskExecutor {
 			if (this.executor.isShutdown()) {
 				// Accepted once, so it is reported rather than refused.
 				task.future.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
-				this.abandonedWhileDraining.add(task.abandoned(true));
+				this.abandonedWhileDraining.add(task.abandoned(Reason.NEVER_STARTED));
 			}
 			else {
 				reject(task, "is full (retry)");
@@ -524,7 +534,7 @@ public class WorkerPool implements AsyncTaskExecutor {
 			}
 		}
 		task.future.completeExceptionally(new CancellationException("pool " + getName() + " shut down"));
-		this.abandonedWhileDraining.add(task.abandoned(true));
+		this.abandonedWhileDraining.add(task.abandoned(Reason.NEVER_STARTED));
 	}
 
 	private static Callable<Void> asCallable(Runnable task) {
@@ -601,8 +611,8 @@ public class WorkerPool implements AsyncTaskExecutor {
 				if (timeout != null) {
 					timeout.cancel(false);
 				}
-				if (outcome == Outcome.TIMED_OUT) {
-					// The timeout's interrupt is ours: it must not reach the next task on this thread.
+				if (outcome == Outcome.TIMED_OUT || outcome == Outcome.ABANDONED || outcome == Outcome.REPORTED) {
+					// The timeout's or the drain's interrupt is ours: it must not outlive the task on this thread.
 					Thread.interrupted();
 				}
 				WorkerPool.this.running.remove(attempt);
@@ -614,14 +624,15 @@ public class WorkerPool implements AsyncTaskExecutor {
 
 		/** Decides how a run ended; called under the attempt's lock, so the drain sees it settled or running. */
 		Outcome outcomeOf(Throwable failure, boolean timedOut) {
+			if (WorkerPool.this.abandoning) {
+				// Running when the drain ran out and interrupted: whatever it returned, its work may be undone.
+				return Outcome.ABANDONED;
+			}
 			if (failure == null) {
 				return Outcome.COMPLETED;
 			}
 			if (timedOut) {
 				return Outcome.TIMED_OUT;
-			}
-			if (WorkerPool.this.abandoning) {
-				return Outcome.ABANDONED;
 			}
 			if (this.retryable && this.attempts < WorkerPool.this.spec.retry().maxAttempts()) {
 				return Outcome.RETRY;
@@ -634,13 +645,11 @@ public class WorkerPool implements AsyncTaskExecutor {
 				observed(outcome.tag, failure);
 			}
 			if (outcome == Outcome.REPORTED || outcome == Outcome.ABANDONED) {
-				// Already reported as abandoned; the future still learns how it ended.
-				if (failure == null) {
-					this.future.complete(result);
-				}
-				else {
-					this.future.completeExceptionally(failure);
-				}
+				// Reported as abandoned, so not completed: the future says so too, with how the run ended as cause.
+				CancellationException abandoned = new CancellationException(
+						"pool " + getName() + " shut down; task '" + this.id + "' was reported as abandoned");
+				abandoned.initCause(failure);
+				this.future.completeExceptionally(abandoned);
 				return;
 			}
 			if (outcome == Outcome.COMPLETED) {
@@ -695,9 +704,9 @@ public class WorkerPool implements AsyncTaskExecutor {
 			return WorkerPool.this.timer.schedule(attempt::timeOut, taskTimeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
 
-		AbandonedTask abandoned(boolean started) {
+		AbandonedTask abandoned(Reason reason) {
 			observed("abandoned", null);
-			return new AbandonedTask(getName(), this.id, this.original, started);
+			return new AbandonedTask(getName(), this.id, this.original, reason);
 		}
 
 		/** Ends the task's observation with its final outcome; only the first call counts. */
@@ -723,7 +732,7 @@ public class WorkerPool implements AsyncTaskExecutor {
 
 		COMPLETED("completed"), FAILED("failed"), TIMED_OUT("timed_out"), RETRY("retry"),
 
-		/** Failed after the drain's interrupt: reported as abandoned by the worker. */
+		/** Ended after the drain's interrupt, however it ended: reported as abandoned by the worker. */
 		ABANDONED("abandoned"),
 
 		/** Still running when the drain gave up: already reported by the drain. */
@@ -776,6 +785,18 @@ public class WorkerPool implements AsyncTaskExecutor {
 			}
 		}
 
+		void interruptForDrain() {
+			this.lock.lock();
+			try {
+				if (this.running) {
+					this.thread.interrupt();
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+
 		Outcome finish(Throwable failure) {
 			this.lock.lock();
 			try {
@@ -785,7 +806,7 @@ public class WorkerPool implements AsyncTaskExecutor {
 				}
 				Outcome outcome = this.task.outcomeOf(failure, this.timedOut);
 				if (outcome == Outcome.ABANDONED) {
-					WorkerPool.this.abandonedWhileDraining.add(this.task.abandoned(true));
+					WorkerPool.this.abandonedWhileDraining.add(this.task.abandoned(Reason.INTERRUPTED));
 				}
 				return outcome;
 			}

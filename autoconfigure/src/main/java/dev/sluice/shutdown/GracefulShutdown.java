@@ -1,7 +1,9 @@
 package dev.sluice.shutdown;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.sluice.pool.PoolDrain;
@@ -47,7 +49,7 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 
 	private final Counter drainedTasks;
 
-	private final Counter abandonedTasks;
+	private final Map<AbandonedTask.Reason, Counter> abandonedTasks = new EnumMap<>(AbandonedTask.Reason.class);
 
 	private volatile boolean running;
 
@@ -71,15 +73,19 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 		this.inFlightRequests = inFlightRequests;
 		this.handlers = List.copyOf(handlers);
 		this.cancellations = List.copyOf(cancellations);
-		this.drainedTasks = (meterRegistry != null) ? counter(meterRegistry, "drained") : null;
-		this.abandonedTasks = (meterRegistry != null) ? counter(meterRegistry, "abandoned") : null;
+		this.drainedTasks = (meterRegistry != null) ? counter(meterRegistry, "drained").register(meterRegistry) : null;
+		if (meterRegistry != null) {
+			for (AbandonedTask.Reason reason : AbandonedTask.Reason.values()) {
+				this.abandonedTasks.put(reason,
+						counter(meterRegistry, "abandoned").tag("reason", reason.tagValue()).register(meterRegistry));
+			}
+		}
 	}
 
-	private static Counter counter(MeterRegistry registry, String outcome) {
+	private static Counter.Builder counter(MeterRegistry registry, String outcome) {
 		return Counter.builder("sluice.shutdown.tasks")
 			.description("Pool tasks completed during the shutdown drain, or abandoned at its end")
-			.tag("outcome", outcome)
-			.register(registry);
+			.tag("outcome", outcome);
 	}
 
 	/** The stages a shutdown goes through, for the Actuator endpoint. */
@@ -171,6 +177,10 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 			completed += drain.completed();
 			for (AbandonedTask task : drain.abandoned()) {
 				abandoned++;
+				Counter byReason = this.abandonedTasks.get(task.reason());
+				if (byReason != null) {
+					byReason.increment();
+				}
 				for (AbandonedTaskHandler handler : this.handlers) {
 					try {
 						handler.handle(task);
@@ -184,7 +194,6 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 		}
 		if (this.drainedTasks != null) {
 			this.drainedTasks.increment(completed);
-			this.abandonedTasks.increment(abandoned);
 		}
 		long requests = (this.inFlightRequests != null) ? this.inFlightRequests.getDrained() : 0;
 		long start = (this.startNanos != 0) ? this.startNanos : System.nanoTime();

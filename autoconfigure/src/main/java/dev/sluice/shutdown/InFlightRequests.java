@@ -9,13 +9,18 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Counts requests in flight, and those that finished after shutdown began: the "requests drained" of the
- * shutdown summary.
+ * shutdown summary. Once shutdown has begun, every HTTP/1.1 response it can still change carries
+ * {@code Connection: close}, so a keep-alive client opens its next request elsewhere instead of sending it into a
+ * connection that is about to close.
  */
 public class InFlightRequests extends OncePerRequestFilter {
+
+	private static final String HTTP_1_1 = "HTTP/1.1";
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -28,13 +33,23 @@ public class InFlightRequests extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		this.inFlight.incrementAndGet();
 		try {
+			closeConnectionIfDraining(request, response);
 			chain.doFilter(request, response);
 		}
 		finally {
 			this.inFlight.decrementAndGet();
 			if (this.draining) {
+				// Set again for requests that were running when shutdown began, unless already committed.
+				closeConnectionIfDraining(request, response);
 				this.drained.increment();
 			}
+		}
+	}
+
+	private void closeConnectionIfDraining(HttpServletRequest request, HttpServletResponse response) {
+		// HTTP/2 forbids the header (and multiplexes); HTTP/1.0 closes by default.
+		if (this.draining && !response.isCommitted() && HTTP_1_1.equals(request.getProtocol())) {
+			response.setHeader(HttpHeaders.CONNECTION, "close");
 		}
 	}
 

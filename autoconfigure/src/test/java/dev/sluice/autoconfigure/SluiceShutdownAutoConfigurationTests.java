@@ -72,8 +72,13 @@ class SluiceShutdownAutoConfigurationTests {
 		List<String> all = new ArrayList<>(completed);
 		all.addAll(reported);
 		assertThat(all).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 10).mapToObj((i) -> "job-" + i).toList());
-		assertThat(registry.get("sluice.shutdown.tasks").tag("outcome", "abandoned").counter().count())
-			.isEqualTo(reported.size());
+		for (AbandonedTask.Reason reason : AbandonedTask.Reason.values()) {
+			assertThat(registry.get("sluice.shutdown.tasks")
+				.tags("outcome", "abandoned", "reason", reason.tagValue())
+				.counter()
+				.count()).as(reason.tagValue())
+				.isEqualTo(handlers.first.stream().filter((task) -> task.reason() == reason).count());
+		}
 	}
 
 	static class Handlers {

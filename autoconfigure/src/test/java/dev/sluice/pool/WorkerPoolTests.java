@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.core.RunningTasks;
 import dev.sluice.deadline.Deadline;
+import dev.sluice.shutdown.AbandonedTask;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +28,7 @@ import org.slf4j.MDC;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 class WorkerPoolTests {
@@ -364,7 +367,69 @@ class WorkerPoolTests {
 		// before, took 6.3 s
 		assertThat(tookMillis).isBetween(2_000L, 4_000L);
 		assertThat(drains).hasSize(3).allSatisfy((drain) -> assertThat(drain.abandoned()).singleElement()
-			.satisfies((task) -> assertThat(task.started()).isTrue()));
+			.satisfies((task) -> assertThat(task.reason()).isEqualTo(AbandonedTask.Reason.STILL_RUNNING)));
+	}
+
+	@Test
+	void aTaskThatCatchesTheDrainsInterruptAndReturnsIsReportedAsInterruptedNotCompleted() throws Exception {
+		WorkerPoolSpec base = spec("swallows", 1, 10, WhenFull.REJECT);
+		WorkerPool pool = pool(new WorkerPoolSpec("swallows", base.threads(), 1, 10, WhenFull.REJECT,
+				base.waitTimeout(), Duration.ZERO, base.keepAlive(), base.retry(), Duration.ofMillis(300), false));
+		AtomicBoolean caught = new AtomicBoolean();
+		CompletableFuture<Void> running = pool.submit("running", () -> {
+			try {
+				Thread.sleep(10_000);
+			}
+			catch (InterruptedException ex) {
+				caught.set(true);
+				Thread.currentThread().interrupt();
+			}
+		});
+		CompletableFuture<Void> queued = pool.submit("queued", () -> sleep(1));
+		await().atMost(Duration.ofSeconds(5)).until(() -> pool.getActiveCount() == 1);
+
+		List<PoolDrain> drains = this.pools.drainAll();
+
+		assertThat(caught).isTrue();
+		assertThat(drains).singleElement().satisfies((drain) -> {
+			assertThat(drain.completed()).isZero();
+			assertThat(drain.abandoned()).extracting(AbandonedTask::taskId, AbandonedTask::reason)
+				.containsExactlyInAnyOrder(tuple("running", AbandonedTask.Reason.INTERRUPTED),
+						tuple("queued", AbandonedTask.Reason.NEVER_STARTED));
+		});
+		assertThat(running).isCompletedExceptionally();
+		assertThatExceptionOfType(CancellationException.class).isThrownBy(() -> running.get(1, TimeUnit.SECONDS));
+		assertThat(queued).isCompletedExceptionally();
+		assertThat(counter("swallows", "completed")).isZero();
+		assertThat(counter("swallows", "abandoned")).isEqualTo(2);
+	}
+
+	@Test
+	void aTaskRunOnItsCallersThreadIsInterruptedByTheDrainAndTheCallerKeepsNoInterrupt() throws Exception {
+		WorkerPoolSpec base = spec("caller-drain", 1, 0, WhenFull.CALLER_RUNS);
+		WorkerPool pool = pool(new WorkerPoolSpec("caller-drain", base.threads(), 1, 0, WhenFull.CALLER_RUNS,
+				base.waitTimeout(), Duration.ZERO, base.keepAlive(), base.retry(), Duration.ofMillis(300), false));
+		CountDownLatch release = new CountDownLatch(1);
+		pool.submit("on-worker", () -> awaitQuietly(release));
+		await().atMost(Duration.ofSeconds(5)).until(() -> pool.getActiveCount() == 1);
+		AtomicBoolean callerInterruptedAfterwards = new AtomicBoolean(true);
+		Thread caller = new Thread(() -> {
+			pool.submit("on-caller", () -> awaitQuietly(release));
+			callerInterruptedAfterwards.set(Thread.currentThread().isInterrupted());
+		}, "caller-runs-submitter");
+		caller.start();
+		await().atMost(Duration.ofSeconds(5)).until(() -> pool.getActiveCount() == 2);
+
+		List<PoolDrain> drains = this.pools.drainAll();
+		caller.join(5_000);
+		release.countDown();
+
+		assertThat(caller.isAlive()).isFalse();
+		assertThat(callerInterruptedAfterwards).as("the drain's interrupt does not outlive the task").isFalse();
+		assertThat(drains).singleElement().satisfies((drain) -> assertThat(drain.abandoned())
+			.extracting(AbandonedTask::taskId, AbandonedTask::reason)
+			.containsExactlyInAnyOrder(tuple("on-worker", AbandonedTask.Reason.INTERRUPTED),
+					tuple("on-caller", AbandonedTask.Reason.INTERRUPTED)));
 	}
 
 	@Test
@@ -375,10 +440,9 @@ class WorkerPoolTests {
 		List<String> completed = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 20; i++) {
 			String id = "job-" + i;
-			pool.submit(id, () -> {
-				sleep(100);
-				completed.add(id);
-			});
+			// Completed as the pool counts it: sleep(100) swallows the drain's interrupt, so a job cut short still
+			// returns normally, and is reported as interrupted rather than completed.
+			pool.submit(id, () -> sleep(100)).thenRun(() -> completed.add(id));
 		}
 		List<PoolDrain> drains = this.pools.drainAll();
 		List<String> abandoned = drains.get(0).abandoned().stream().map((task) -> task.taskId()).toList();

@@ -52,7 +52,9 @@ class PrometheusMetersTests {
 			.contains("sluice_deadline_exceeded_total{route=\"/reports/**\"} 1.0")
 			.contains("sluice_deadline_exceeded_total{route=\"default\"}")
 			.contains("sluice_task_groups_active ")
-			.contains("sluice_shutdown_tasks_total{outcome=\"abandoned\"}");
+			.contains("sluice_shutdown_tasks_total{outcome=\"abandoned\",reason=\"interrupted\"}")
+			.contains("sluice_shutdown_tasks_total{outcome=\"abandoned\",reason=\"never_started\"}")
+			.contains("sluice_shutdown_tasks_total{outcome=\"abandoned\",reason=\"still_running\"}");
 		assertThat(metrics).doesNotContain("127.0.0.1").doesNotContain("grace@example.com");
 	}
 
