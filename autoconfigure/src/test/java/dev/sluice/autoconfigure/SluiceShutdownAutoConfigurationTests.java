@@ -9,12 +9,17 @@ import dev.sluice.pool.WorkerPool;
 import dev.sluice.shutdown.AbandonedTask;
 import dev.sluice.shutdown.AbandonedTaskHandler;
 import dev.sluice.shutdown.GracefulShutdown;
+import dev.sluice.shutdown.InFlightRequests;
+import dev.sluice.shutdown.TomcatConnectorDrain;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +33,19 @@ class SluiceShutdownAutoConfigurationTests {
 		this.runner.run((context) -> assertThat(context).hasSingleBean(GracefulShutdown.class));
 		this.runner.withPropertyValues("sluice.shutdown.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(GracefulShutdown.class));
+	}
+
+	@Test
+	void inAServletApplicationOnTomcatTheConnectorDrainIsOnUnlessShutdownIsImmediate() {
+		WebApplicationContextRunner web = new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SluiceShutdownAutoConfiguration.class));
+		web.run((context) -> assertThat(context).hasSingleBean(TomcatConnectorDrain.class)
+			.hasSingleBean(InFlightRequests.class));
+		web.withPropertyValues("server.shutdown=immediate")
+			.run((context) -> assertThat(context).doesNotHaveBean(TomcatConnectorDrain.class));
+		web.withClassLoader(new FilteredClassLoader(Tomcat.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(TomcatConnectorDrain.class));
+		this.runner.run((context) -> assertThat(context).doesNotHaveBean(TomcatConnectorDrain.class));
 	}
 
 	@Test
