@@ -368,7 +368,7 @@ class GracefulShutdownProcessTests {
 		}, "shutdown-test-output");
 		reader.setDaemon(true);
 		reader.start();
-		await().atMost(Duration.ofSeconds(60)).until(() -> port() > 0 || !this.process.isAlive());
+		await().atMost(Duration.ofSeconds(120)).until(() -> port() > 0 || !this.process.isAlive());
 		assertThat(this.process.isAlive()).as("test app started; its output ends: %s",
 				this.output.subList(Math.max(0, this.output.size() - 15), this.output.size())).isTrue();
 		return port();
