@@ -73,16 +73,16 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 		this.inFlightRequests = inFlightRequests;
 		this.handlers = List.copyOf(handlers);
 		this.cancellations = List.copyOf(cancellations);
-		this.drainedTasks = (meterRegistry != null) ? counter(meterRegistry, "drained").register(meterRegistry) : null;
+		this.drainedTasks = (meterRegistry != null) ? counter("drained").register(meterRegistry) : null;
 		if (meterRegistry != null) {
 			for (AbandonedTask.Reason reason : AbandonedTask.Reason.values()) {
 				this.abandonedTasks.put(reason,
-						counter(meterRegistry, "abandoned").tag("reason", reason.tagValue()).register(meterRegistry));
+						counter("abandoned").tag("reason", reason.tagValue()).register(meterRegistry));
 			}
 		}
 	}
 
-	private static Counter.Builder counter(MeterRegistry registry, String outcome) {
+	private static Counter.Builder counter(String outcome) {
 		return Counter.builder("sluice.shutdown.tasks")
 			.description("Pool tasks completed during the shutdown drain, or abandoned at its end")
 			.tag("outcome", outcome);
