@@ -9,12 +9,12 @@ import java.util.function.Function;
 import dev.sluice.actuate.SluiceEndpoint;
 import dev.sluice.actuate.SluiceEndpointSection;
 import dev.sluice.actuate.SluiceHealthIndicator;
+import dev.sluice.concurrency.ConcurrencyLimiter;
 import dev.sluice.core.RunningTasks;
 import dev.sluice.deadline.DeadlineRoutes;
 import dev.sluice.group.TaskGroups;
 import dev.sluice.pool.WorkerPool;
 import dev.sluice.pool.WorkerPools;
-import dev.sluice.ratelimit.ConcurrencyLimitFilter;
 import dev.sluice.ratelimit.RateLimitRule;
 import dev.sluice.ratelimit.RateLimiters;
 import dev.sluice.shutdown.GracefulShutdown;
@@ -47,7 +47,7 @@ public final class SluiceActuatorAutoConfiguration {
 		@ConditionalOnMissingBean
 		SluiceEndpoint sluiceEndpoint(RunningTasks sluiceRunningTasks, ObjectProvider<WorkerPools> pools,
 				ObjectProvider<RateLimiters> rateLimiters, ObjectProvider<DeadlineRoutes> deadlineRoutes,
-				ObjectProvider<ConcurrencyLimitFilter> concurrencyLimit, ObjectProvider<InFlightRequests> inFlight,
+				ObjectProvider<ConcurrencyLimiter> concurrencyLimit, ObjectProvider<InFlightRequests> inFlight,
 				ObjectProvider<TaskGroups> taskGroups, ObjectProvider<GracefulShutdown> shutdown,
 				ObjectProvider<SluiceEndpointSection> extraSections, Environment environment) {
 			List<SluiceEndpointSection> sections = new ArrayList<>();
@@ -60,11 +60,12 @@ public final class SluiceActuatorAutoConfiguration {
 				if (requests != null) {
 					concurrency.put("inFlightRequests", requests.getInFlight());
 				}
-				ConcurrencyLimitFilter limit = concurrencyLimit.getIfAvailable();
+				ConcurrencyLimiter limit = concurrencyLimit.getIfAvailable();
 				if (limit != null) {
-					concurrency.put("maxInFlight", limit.getMaxInFlight());
-					concurrency.put("limitedInFlight", limit.getInFlight());
-					concurrency.put("rejected", limit.getRejected());
+					concurrency.putAll(limit.describe());
+				}
+				else {
+					concurrency.put("mode", "off");
 				}
 				return concurrency;
 			}));

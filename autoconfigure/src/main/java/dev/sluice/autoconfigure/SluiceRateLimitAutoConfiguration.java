@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Set;
 
 import dev.sluice.ratelimit.ClientIpResolver;
-import dev.sluice.ratelimit.ConcurrencyLimitFilter;
 import dev.sluice.ratelimit.IpRange;
 import dev.sluice.ratelimit.Limit;
 import dev.sluice.ratelimit.MemoryRateLimitStore;
@@ -39,8 +38,8 @@ import org.springframework.util.StringUtils;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * Admission control: token-bucket rate limits ({@code sluice.rate-limit}) and the in-flight cap
- * ({@code sluice.concurrency-limit}), as servlet filters that run before Spring Security by default.
+ * Admission control: token-bucket rate limits ({@code sluice.rate-limit}), as a servlet filter that runs before
+ * Spring Security by default (the in-flight cap is {@link SluiceConcurrencyLimitAutoConfiguration}).
  */
 @AutoConfiguration(afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -48,11 +47,8 @@ import org.springframework.web.util.pattern.PathPattern;
 		"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration" })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({ FilterRegistrationBean.class, PathPattern.class })
-@EnableConfigurationProperties({ SluiceRateLimitProperties.class, SluiceConcurrencyLimitProperties.class })
+@EnableConfigurationProperties(SluiceRateLimitProperties.class)
 public final class SluiceRateLimitAutoConfiguration {
-
-	/** Order of the concurrency-limit filter: after the rate limit, before the deadline. */
-	public static final int CONCURRENCY_LIMIT_FILTER_ORDER = -109;
 
 	private static final Logger logger = LoggerFactory.getLogger(SluiceRateLimitAutoConfiguration.class);
 
@@ -221,39 +217,6 @@ public final class SluiceRateLimitAutoConfiguration {
 				logger.warn("The bucket4j Spring Boot starter is on the classpath; Sluice's rate limits use the "
 						+ "sluice.rate-limit.* properties and leave bucket4j.* to that starter.");
 			}
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty(name = "sluice.concurrency-limit.enabled", matchIfMissing = true)
-	static class ConcurrencyLimitConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		ConcurrencyLimitFilter sluiceConcurrencyLimitFilter(SluiceConcurrencyLimitProperties properties,
-				ObjectProvider<MeterRegistry> meterRegistry) {
-			if (properties.getMaxInFlight() < 0) {
-				throw new InvalidSluiceConfigurationException("sluice.concurrency-limit.max-in-flight",
-						properties.getMaxInFlight(), "must not be negative",
-						"Set sluice.concurrency-limit.max-in-flight to 0 (off) or the most requests in flight.");
-			}
-			List<PathPattern> paths = PathPatterns.parseAll("sluice.concurrency-limit.paths", properties.getPaths());
-			ConcurrencyLimitFilter filter = new ConcurrencyLimitFilter(properties.getMaxInFlight(), paths);
-			if (properties.getMaxInFlight() > 0) {
-				meterRegistry.ifUnique(filter::bindTo);
-			}
-			return filter;
-		}
-
-		@Bean
-		FilterRegistrationBean<ConcurrencyLimitFilter> sluiceConcurrencyLimitFilterRegistration(
-				ConcurrencyLimitFilter filter) {
-			FilterRegistrationBean<ConcurrencyLimitFilter> registration = new FilterRegistrationBean<>(filter);
-			registration.setOrder(CONCURRENCY_LIMIT_FILTER_ORDER);
-			registration.setName("sluiceConcurrencyLimitFilter");
-			registration.setEnabled(filter.getMaxInFlight() > 0);
-			return registration;
 		}
 
 	}

@@ -1,4 +1,4 @@
 /**
- * Admission control: token-bucket rate limits and the in-flight concurrency cap.
+ * Admission control: token-bucket rate limits.
  */
 package dev.sluice.ratelimit;

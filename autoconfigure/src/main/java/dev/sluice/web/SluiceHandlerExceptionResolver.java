@@ -14,12 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.core.Ordered;
+import org.springframework.resilience.InvocationRejectedException;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
 /**
  * Answers Sluice's exceptions thrown out of a handler with their status, headers and a problem body: a full
- * {@link dev.sluice.pool.WorkerPool} is {@code 503} with {@code Retry-After: 1}; a
+ * {@link dev.sluice.pool.WorkerPool} is {@code 503} with {@code Retry-After: 1}, and so is Spring's
+ * {@link InvocationRejectedException} ({@code @ConcurrencyLimit(policy = REJECT)} at its limit); a
  * {@link DeadlineExceededException} is {@code sluice.deadline.status}. Runs after the application's own
  * {@code @ExceptionHandler}s (order 1; Spring MVC's composite resolver is 0), so they can override it.
  */
@@ -52,6 +54,12 @@ public class SluiceHandlerExceptionResolver implements HandlerExceptionResolver,
 				response.setHeader("Retry-After", "1");
 				ProblemResponses.write(request, response, 503, "pool-full", "Service Unavailable",
 						full.getMessage(), Map.of("pool", full.getPool()));
+				return new ModelAndView();
+			}
+			if (ex instanceof InvocationRejectedException) {
+				response.setHeader("Retry-After", "1");
+				ProblemResponses.write(request, response, 503, "concurrency-limit", "Service Unavailable",
+						"The method's concurrency limit is reached", Map.of());
 				return new ModelAndView();
 			}
 			Object deadline = request.getAttribute(DeadlineFilter.DEADLINE_ATTRIBUTE);

@@ -1,4 +1,4 @@
-package dev.sluice.ratelimit;
+package dev.sluice.concurrency;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +24,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-@SpringBootTest(classes = RateLimitTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = ConcurrencyLimitTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "sluice.concurrency-limit.max-in-flight=3", "sluice.concurrency-limit.paths=/slow",
 				"management.endpoints.web.exposure.include=metrics" })
 @DirtiesContext
@@ -36,10 +36,10 @@ class ConcurrencyLimitOverHttpTests {
 	int port;
 
 	@Autowired
-	RateLimitTestApp.Endpoints endpoints;
+	ConcurrencyLimitTestApp.Endpoints endpoints;
 
 	@Autowired
-	ConcurrencyLimitFilter filter;
+	ConcurrencyLimiter limiter;
 
 	@Test
 	void withNSlowRequestsInFlightTheNextGets503AtOnceAndNeverMoreThanNRun() throws Exception {
@@ -70,11 +70,12 @@ class ConcurrencyLimitOverHttpTests {
 		assertThat(ok).isEqualTo(3);
 		assertThat(refused).isEqualTo(17);
 		assertThat(this.endpoints.highWater).hasValue(3);
-		assertThat(this.filter.getRejected()).isEqualTo(18);
+		assertThat(this.limiter.getRejected()).isEqualTo(18);
 		// a client can read a whole response a moment before the filter releases its permit
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.filter.getInFlight() == 0);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.limiter.getInFlight() == 0);
 		assertThat(meter("sluice.concurrency.rejected")).isEqualTo(18.0);
 		assertThat(meter("sluice.concurrency.in_flight")).isZero();
+		assertThat(meter("sluice.concurrency.limit")).isEqualTo(3.0);
 	}
 
 	private double meter(String name) throws Exception {
