@@ -25,6 +25,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
@@ -202,12 +203,13 @@ public final class SluiceConcurrencyLimitAutoConfiguration {
 
 		@Override
 		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-			String mode = context.getEnvironment().getProperty(PREFIX + "mode", "fixed").trim();
+			Binder binder = Binder.get(context.getEnvironment());
+			String mode = binder.bind(PREFIX + "mode", String.class).orElse("fixed").trim();
 			if (!mode.equalsIgnoreCase("fixed")) {
 				// adaptive, or a value that binding then reports naming the property
 				return ConditionOutcome.match(PREFIX + "mode is " + mode);
 			}
-			String max = context.getEnvironment().getProperty(PREFIX + "max-in-flight", "0").trim();
+			String max = binder.bind(PREFIX + "max-in-flight", String.class).orElse("0").trim();
 			try {
 				if (Integer.parseInt(max) == 0) {
 					return ConditionOutcome.noMatch(PREFIX + "max-in-flight is 0");

@@ -183,9 +183,9 @@ public class SluiceConcurrencyLimitProperties {
 	public static class Gradient2 {
 
 		/**
-		 * How much slower than the long-term latency recent requests may be before the limit falls (1.5: 50%).
+		 * How much slower than the long-term latency a window may be before the limit falls (1.5: 50% slower).
 		 */
-		private double rttTolerance = 1.5;
+		private double rttTolerance = 1.0;
 
 		/**
 		 * How far each update moves the limit towards its new estimate, above 0 and at most 1.
@@ -193,9 +193,9 @@ public class SluiceConcurrencyLimitProperties {
 		private double smoothing = 0.2;
 
 		/**
-		 * Requests allowed to queue above the estimate; what the limit grows by while latency stays low.
+		 * Requests allowed to queue beyond what the long-term latency explains; the limit's growth per window.
 		 */
-		private int queueSize = 4;
+		private int queueSize = 2;
 
 		/**
 		 * Updates (one per window) over which the long-term latency is averaged.
