@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * What each kind of answer teaches the adaptive limit, with AIMD (a drop multiplies the limit by the backoff
@@ -43,18 +45,21 @@ class AdaptiveConcurrencyLimitSamplesOverHttpTests {
 
 	@Test
 	void fiveHundredsAndPassedDeadlinesAreDropsFourHundredsAreNoSampleAndSuccessesAreSamples() throws Exception {
+		// a client can read the whole answer a moment before the filter releases the permit: await each sample
 		this.endpoints.workMillis = 1;
 		assertThat(status("/missing")).isEqualTo(404);
 		assertThat(status("/missing")).isEqualTo(404);
+		awaitSamples(0, 0, 2);
 		assertThat(this.limiter.getLimit()).isEqualTo(20);
 		assertThat(status("/work")).isEqualTo(200);
+		awaitSamples(1, 0, 2);
 		assertThat(this.limiter.getLimit()).isEqualTo(20);
 		assertThat(status("/fail")).isEqualTo(500);
+		awaitSamples(1, 1, 2);
 		assertThat(this.limiter.getLimit()).isEqualTo(10);
 		assertThat(status("/late")).isEqualTo(504);
+		awaitSamples(1, 2, 2);
 		assertThat(this.limiter.getLimit()).isEqualTo(5);
-		Map<String, Object> algorithm = algorithm();
-		assertThat(algorithm).containsEntry("succeeded", 1L).containsEntry("dropped", 2L).containsEntry("ignored", 2L);
 
 		String overview = this.http
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/sluice")).build(),
@@ -62,6 +67,13 @@ class AdaptiveConcurrencyLimitSamplesOverHttpTests {
 			.body();
 		assertThat(overview).contains("\"mode\":\"adaptive\"", "\"limit\":5", "\"inFlight\":1", "\"rejected\":0",
 				"\"name\":\"aimd\"", "\"dropped\":2", "\"lastRttMillis\""); // the /actuator/sluice request is the one in flight
+	}
+
+	private void awaitSamples(long succeeded, long dropped, long ignored) {
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(algorithm()).containsEntry("succeeded", succeeded)
+				.containsEntry("dropped", dropped)
+				.containsEntry("ignored", ignored));
 	}
 
 	@SuppressWarnings("unchecked")
