@@ -49,6 +49,7 @@ class PrometheusMetersTests {
 			.contains("sluice_ratelimit_keys{rule=\"hello\"} 1.0")
 			.contains("sluice_concurrency_in_flight ")
 			.contains("sluice_concurrency_rejected_total ")
+			.contains("sluice_concurrency_limit 200.0")
 			.contains("sluice_deadline_exceeded_total{route=\"/reports/**\"} 1.0")
 			.contains("sluice_deadline_exceeded_total{route=\"default\"}")
 			.contains("sluice_task_groups_active ")
