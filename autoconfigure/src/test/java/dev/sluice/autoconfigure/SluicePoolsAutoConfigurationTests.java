@@ -132,7 +132,7 @@ class SluicePoolsAutoConfigurationTests {
 			done.get(5, TimeUnit.SECONDS);
 			assertThat(emails.getPoolSize()).isPositive();
 		});
-		assertThat(dev.sluice.test.NoSluiceThreadsLeftExtension.aliveSluiceThreads()).isEmpty();
+		assertThat(dev.sluice.core.SluiceThreads.live()).isEmpty();
 	}
 
 	private void assertFailure(String property, String name, String reason) {

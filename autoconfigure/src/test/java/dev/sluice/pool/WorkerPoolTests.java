@@ -334,7 +334,7 @@ class WorkerPoolTests {
 		}
 		CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
 		this.pools.drainAll();
-		assertThat(dev.sluice.test.NoSluiceThreadsLeftExtension.aliveSluiceThreads())
+		assertThat(dev.sluice.core.SluiceThreads.live()).extracting(Thread::getName)
 			.noneMatch((name) -> name.startsWith("sluice-threads-gone-") || name.startsWith("sluice-pool-timer-"));
 	}
 

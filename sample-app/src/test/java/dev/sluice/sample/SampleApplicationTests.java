@@ -2,8 +2,10 @@ package dev.sluice.sample;
 
 import java.time.Duration;
 
+import dev.sluice.safety.HandlerSafetyCheck;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -14,12 +16,22 @@ import org.springframework.web.client.RestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "sluice.handler-safety.mode=fail")
 @DirtiesContext
 class SampleApplicationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	HandlerSafetyCheck handlerSafety;
+
+	@Test
+	void handlerSafetyFindsNoSharedMutableStateInTheSampleApp() {
+		// started in fail mode: a finding would have failed the context already
+		assertThat(this.handlerSafety.getPackages()).containsExactly(SampleApplication.class.getPackageName());
+		assertThat(this.handlerSafety.inspect()).isEmpty();
+	}
 
 	@Test
 	void sampleAppStartsAndReportsHealthUp() {
