@@ -36,11 +36,17 @@ public record ThreadLeakSettings(long graceMillis, DetectThreadLeaks.Scope scope
 
 	/**
 	 * Threads the JVM (and the test runner) start on first use and keep for the rest of the run: never blamed.
+	 * The virtual-thread scheduler's carrier threads are recognised by their class instead, as their names
+	 * ({@code ForkJoinPool-1-worker-1}) are those of any fork-join pool.
 	 */
 	public static final List<String> JVM_THREADS = List.of("Common-Cleaner", "process reaper", "Attach Listener",
 			"Signal Dispatcher", "Finalizer", "Reference Handler", "Notification Thread", "Keep-Alive-Timer",
 			"Keep-Alive-SocketCleaner", "ForkJoinPool\\.commonPool-worker-\\d+", "JFR .*", "surefire-forkedjvm-.*",
-			"junit-jupiter-timeout-watcher", "InnocuousThread-\\d+", "Java2D Disposer", "AWT-.*");
+			"junit-jupiter-timeout-watcher", "InnocuousThread-\\d+", "Java2D Disposer", "AWT-.*",
+			"VirtualThread-unparker", "VirtualThread-unblocker", "Read-Poller", "Write-Poller",
+			"ForkJoinPool-\\d+-delayScheduler");
+
+	private static final String CARRIER_THREAD = "jdk.internal.misc.CarrierThread";
 
 	/**
 	 * Whether a thread is never blamed.
@@ -48,6 +54,9 @@ public record ThreadLeakSettings(long graceMillis, DetectThreadLeaks.Scope scope
 	 * @return {@code true} when its name matches an ignore pattern
 	 */
 	boolean ignores(Thread thread) {
+		if (thread.getClass().getName().equals(CARRIER_THREAD)) {
+			return true;
+		}
 		String name = thread.getName();
 		for (Pattern pattern : this.ignore) {
 			if (pattern.matcher(name).matches()) {
