@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class WatchInterleavingTests {
 
-	private static final int INVOCATIONS = 500;
+	private static final int INVOCATIONS = 300;
 
 	@Test
 	void anInterruptNeverOutlivesCloseAndNeverFollowsASuccessfulDisarm() {
