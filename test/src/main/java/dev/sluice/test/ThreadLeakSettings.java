@@ -44,7 +44,7 @@ public record ThreadLeakSettings(long graceMillis, DetectThreadLeaks.Scope scope
 			"Keep-Alive-SocketCleaner", "ForkJoinPool\\.commonPool-worker-\\d+", "JFR .*", "surefire-forkedjvm-.*",
 			"junit-jupiter-timeout-watcher", "InnocuousThread-\\d+", "Java2D Disposer", "AWT-.*",
 			"VirtualThread-unparker", "VirtualThread-unblocker", "Read-Poller", "Write-Poller",
-			"ForkJoinPool-\\d+-delayScheduler");
+			"ForkJoinPool-\\d+-delayScheduler", "Cleaner-\\d+");
 
 	private static final String CARRIER_THREAD = "jdk.internal.misc.CarrierThread";
 
