@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
@@ -34,6 +36,8 @@ import static org.awaitility.Awaitility.await;
  * this one JVM, so the services' records compare directly with A's deadline.
  */
 class DeadlineChainOverHttpTests {
+
+	private static final Logger logger = LoggerFactory.getLogger(DeadlineChainOverHttpTests.class);
 
 	private static final String HEADER = "X-Request-Timeout-Ms";
 
@@ -67,6 +71,10 @@ class DeadlineChainOverHttpTests {
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> serviceB.ended.get() != NO_TIME && serviceC.ended.get() != NO_TIME);
 			long deadlineOfA = serviceA.deadline.get().expiresAtNanos();
+			logger.info("Chain: A answered in {} ms; inbound budgets B {} ms, C {} ms; after A's deadline: C interrupted "
+					+ "{} ms, C ended {} ms, B ended {} ms", millis, serviceB.inbound.get(), serviceC.inbound.get(),
+					millisAfter(deadlineOfA, serviceC.interrupted.get()), millisAfter(deadlineOfA, serviceC.ended.get()),
+					millisAfter(deadlineOfA, serviceB.ended.get()));
 			assertThat(serviceB.inbound.get()).as("B's inbound budget, below A's 1,000 ms").isPositive().isLessThan(1_000);
 			assertThat(serviceC.inbound.get()).as("C's inbound budget, below B's").isPositive()
 				.isLessThan(serviceB.inbound.get());
@@ -88,7 +96,7 @@ class DeadlineChainOverHttpTests {
 	private static ConfigurableApplicationContext start(Class<?> service, String... properties) {
 		return new SpringApplicationBuilder(service).web(WebApplicationType.SERVLET)
 			.properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-					"spring.jmx.enabled=false", "spring.application.name=" + service.getSimpleName(),
+					"spring.jmx.enabled=false",
 					"sluice.deadline.default-timeout=10s")
 			.properties(properties)
 			.run();
