@@ -111,8 +111,8 @@ public final class SluiceDeadlineAutoConfiguration {
 				catch (IllegalArgumentException ex) {
 					throw new InvalidSluiceConfigurationException("sluice.deadline.inbound-headers[" + i + "]",
 							entries.get(i), ex.getMessage(),
-							"Write a header name, optionally followed by :ms (milliseconds, the default) or :grpc "
-									+ "(the grpc-timeout format), such as x-envoy-expected-rq-timeout-ms or grpc-timeout.");
+							"Write a header name, optionally followed by :ms (milliseconds, the default) or "
+									+ ":grpc (the grpc-timeout format), such as x-envoy-expected-rq-timeout-ms.");
 				}
 			}
 			return InboundBudgets.of(entries);

@@ -62,7 +62,8 @@ public class DeadlineClientInterceptor implements ClientInterceptor {
 	}
 
 	private static Status translate(Status status, MethodDescriptor<?, ?> method, Deadline deadline) {
-		if (status.getCode() != Status.Code.DEADLINE_EXCEEDED || status.getCause() instanceof DeadlineExceededException) {
+		if (status.getCode() != Status.Code.DEADLINE_EXCEEDED
+				|| status.getCause() instanceof DeadlineExceededException) {
 			return status;
 		}
 		DeadlineExceededException exceeded = new DeadlineExceededException(

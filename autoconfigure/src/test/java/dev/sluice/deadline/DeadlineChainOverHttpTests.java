@@ -71,11 +71,12 @@ class DeadlineChainOverHttpTests {
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> serviceB.ended.get() != NO_TIME && serviceC.ended.get() != NO_TIME);
 			long deadlineOfA = serviceA.deadline.get().expiresAtNanos();
-			logger.info("Chain: A answered in {} ms; inbound budgets B {} ms, C {} ms; after A's deadline: C interrupted "
-					+ "{} ms, C ended {} ms, B ended {} ms", millis, serviceB.inbound.get(), serviceC.inbound.get(),
-					millisAfter(deadlineOfA, serviceC.interrupted.get()), millisAfter(deadlineOfA, serviceC.ended.get()),
-					millisAfter(deadlineOfA, serviceB.ended.get()));
-			assertThat(serviceB.inbound.get()).as("B's inbound budget, below A's 1,000 ms").isPositive().isLessThan(1_000);
+			logger.info("Chain: A answered in {} ms; inbound budgets B {} ms, C {} ms; after A's deadline: "
+					+ "C interrupted {} ms, C ended {} ms, B ended {} ms", millis, serviceB.inbound.get(),
+					serviceC.inbound.get(), millisAfter(deadlineOfA, serviceC.interrupted.get()),
+					millisAfter(deadlineOfA, serviceC.ended.get()), millisAfter(deadlineOfA, serviceB.ended.get()));
+			assertThat(serviceB.inbound.get()).as("B's inbound budget, below A's 1,000 ms").isPositive()
+				.isLessThan(1_000);
 			assertThat(serviceC.inbound.get()).as("C's inbound budget, below B's").isPositive()
 				.isLessThan(serviceB.inbound.get());
 			assertThat(serviceC.interrupted.get()).as("when C's handler was interrupted").isNotEqualTo(NO_TIME);

@@ -15,7 +15,8 @@ import org.springframework.test.annotation.DirtiesContext;
 				"sluice.deadline.routes[0].paths=/call/**", "sluice.deadline.routes[0].timeout=1s",
 				"server.tomcat.threads.max=2", "server.tomcat.threads.min-spare=2" })
 @DirtiesContext
-class DeadlineClampsJdkClientCallsWithoutInterruptOverHttpTests extends DeadlineClampsCallsWithoutInterruptOverHttpTests {
+class DeadlineClampsJdkClientCallsWithoutInterruptOverHttpTests
+		extends DeadlineClampsCallsWithoutInterruptOverHttpTests {
 
 	@Override
 	Class<? extends ClientHttpRequestFactory> clientLibrary() {

@@ -145,7 +145,8 @@ class DeadlineGrpcClientOverHttpTests {
 	@BeforeEach
 	void warmUp() throws Exception {
 		// A call outside any request, and a request outside the 300 ms route: first-use costs are paid untimed.
-		assertThat(ClientCalls.blockingUnaryCall(this.endpoints.channel, BUDGET, CallOptions.DEFAULT, "?")).isNotEmpty();
+		assertThat(ClientCalls.blockingUnaryCall(this.endpoints.channel, BUDGET, CallOptions.DEFAULT, "?"))
+			.isNotEmpty();
 		assertThat(get("/warm").statusCode()).isEqualTo(200);
 	}
 
