@@ -8,10 +8,14 @@ import javax.sql.DataSource;
 import dev.sluice.deadline.DeadlineAsyncInterceptor;
 import dev.sluice.deadline.DeadlineClientHttpRequestFactory;
 import dev.sluice.deadline.DeadlineClientHttpRequestInitializer;
+import dev.sluice.deadline.DeadlineClientInterceptor;
 import dev.sluice.deadline.DeadlineDataSource;
+import dev.sluice.deadline.DeadlineExchangeFilterFunction;
 import dev.sluice.deadline.DeadlineFilter;
 import dev.sluice.deadline.DeadlineRoutes;
 import dev.sluice.deadline.DeadlineWatchdog;
+import dev.sluice.deadline.InboundBudgets;
+import io.grpc.ClientInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -26,17 +30,20 @@ import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.client.GlobalClientInterceptor;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.util.StringUtils;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * One deadline per request ({@code sluice.deadline}), passed down to {@code RestClient} / {@code RestTemplate}
- * calls, JDBC statements, task groups and worker pools that inherit it.
+ * One deadline per request ({@code sluice.deadline}), passed down to {@code RestClient} / {@code RestTemplate} /
+ * {@code WebClient} calls, Spring gRPC client calls, JDBC statements, task groups and worker pools that inherit it.
  */
 @AutoConfiguration(afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -87,8 +94,28 @@ public final class SluiceDeadlineAutoConfiguration {
 		@ConditionalOnMissingBean
 		DeadlineFilter sluiceDeadlineFilter(SluiceDeadlineProperties properties, DeadlineRoutes routes,
 				DeadlineWatchdog watchdog) {
-			return new DeadlineFilter(routes, watchdog, header(properties), properties.isInterrupt(),
-					properties.getStatus());
+			return new DeadlineFilter(routes, watchdog, inboundBudgets(properties), properties.isInterrupt(),
+					properties.getStatus(), properties.isMdc());
+		}
+
+		private static InboundBudgets inboundBudgets(SluiceDeadlineProperties properties) {
+			List<String> entries = properties.getInboundHeaders();
+			if (entries.isEmpty()) {
+				String header = header(properties);
+				return (header != null) ? InboundBudgets.of(List.of(header)) : InboundBudgets.none();
+			}
+			for (int i = 0; i < entries.size(); i++) {
+				try {
+					InboundBudgets.Header.parse(entries.get(i));
+				}
+				catch (IllegalArgumentException ex) {
+					throw new InvalidSluiceConfigurationException("sluice.deadline.inbound-headers[" + i + "]",
+							entries.get(i), ex.getMessage(),
+							"Write a header name, optionally followed by :ms (milliseconds, the default) or "
+									+ ":grpc (the grpc-timeout format), such as x-envoy-expected-rq-timeout-ms.");
+				}
+			}
+			return InboundBudgets.of(entries);
 		}
 
 		@Bean
@@ -156,6 +183,36 @@ public final class SluiceDeadlineAutoConfiguration {
 					return bean;
 				}
 			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ WebClient.class, WebClientCustomizer.class })
+	static class WebClientDeadlineConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		DeadlineExchangeFilterFunction sluiceDeadlineExchangeFilterFunction(SluiceDeadlineProperties properties) {
+			return new DeadlineExchangeFilterFunction(header(properties));
+		}
+
+		@Bean
+		WebClientCustomizer sluiceDeadlineWebClientCustomizer(DeadlineExchangeFilterFunction filter) {
+			return filter.customization()::accept;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ ClientInterceptor.class, GlobalClientInterceptor.class })
+	static class GrpcClientDeadlineConfiguration {
+
+		@Bean
+		@GlobalClientInterceptor
+		@ConditionalOnMissingBean
+		DeadlineClientInterceptor sluiceDeadlineClientInterceptor() {
+			return new DeadlineClientInterceptor();
 		}
 
 	}

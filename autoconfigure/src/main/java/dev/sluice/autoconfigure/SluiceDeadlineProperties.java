@@ -30,10 +30,23 @@ public class SluiceDeadlineProperties {
 
 	/**
 	 * Header carrying a budget in milliseconds: read from requests (it may only shorten the timeout; malformed
-	 * or negative values are ignored) and set on outgoing RestClient and RestTemplate calls to the remaining
-	 * time. Empty for none.
+	 * or negative values are ignored) and set on outgoing RestClient, RestTemplate and WebClient calls to the
+	 * remaining time. Empty for none.
 	 */
 	private String header = "X-Request-Timeout-Ms";
+
+	/**
+	 * Headers read from requests for a budget, the smallest valid one winning (each may only shorten the timeout;
+	 * malformed, negative or overlong values are ignored). Each is in milliseconds (such as Envoy's
+	 * x-envoy-expected-rq-timeout-ms), except grpc-timeout and entries written "Name:grpc", which are in the
+	 * grpc-timeout format (250m, 2S); "Name:ms" says milliseconds explicitly. Empty: the header alone.
+	 */
+	private List<String> inboundHeaders = new ArrayList<>();
+
+	/**
+	 * Whether the remaining budget at request start, in milliseconds, is put in the MDC as "deadline".
+	 */
+	private boolean mdc;
 
 	/**
 	 * Whether the handler thread is interrupted when the deadline passes.
@@ -75,6 +88,22 @@ public class SluiceDeadlineProperties {
 
 	public void setHeader(String header) {
 		this.header = header;
+	}
+
+	public List<String> getInboundHeaders() {
+		return this.inboundHeaders;
+	}
+
+	public void setInboundHeaders(List<String> inboundHeaders) {
+		this.inboundHeaders = inboundHeaders;
+	}
+
+	public boolean isMdc() {
+		return this.mdc;
+	}
+
+	public void setMdc(boolean mdc) {
+		this.mdc = mdc;
 	}
 
 	public boolean isInterrupt() {

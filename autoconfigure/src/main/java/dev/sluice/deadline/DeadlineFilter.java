@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import dev.sluice.web.ProblemResponses;
 import jakarta.servlet.FilterChain;
@@ -14,14 +16,16 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+import org.slf4j.MDC;
 
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Gives every request one {@link Deadline}, like {@code context.WithTimeout} in a Go handler: the route's
- * timeout, shortened (never lengthened) by an inbound budget header. The deadline is attached to the request
- * thread while the handler runs; when it passes, the {@link DeadlineWatchdog} interrupts the thread, and the
- * client gets the configured status with a problem body as soon as the handler returns.
+ * timeout, shortened (never lengthened) by the budgets callers state in inbound headers ({@link InboundBudgets}).
+ * The deadline is attached to the request thread while the handler runs; when it passes, the
+ * {@link DeadlineWatchdog} interrupts the thread, and the client gets the configured status with a problem body as
+ * soon as the handler returns.
  * <p>
  * Once the handler starts writing an answer on time, no interrupt reaches the thread any more (an interrupted
  * socket write would close the connection). An answer that a handler writes after its deadline (one that
@@ -38,17 +42,20 @@ public class DeadlineFilter extends OncePerRequestFilter {
 	// Set by the web layer when it already answered a DeadlineExceededException (kept as a string: no dependency).
 	private static final String EXCEEDED_ANSWERED = "dev.sluice.web.SluiceHandlerExceptionResolver.deadlineAnswered";
 
-	private static final int MAX_HEADER_DIGITS = 12;
+	/** MDC key of the remaining budget at request start, in milliseconds (with {@code sluice.deadline.mdc}). */
+	public static final String MDC_KEY = "deadline";
 
 	private final DeadlineRoutes routes;
 
 	private final DeadlineWatchdog watchdog;
 
-	private final String header;
+	private final InboundBudgets inbound;
 
 	private final boolean interrupt;
 
 	private final int status;
+
+	private final boolean mdc;
 
 	/**
 	 * Creates the filter.
@@ -60,11 +67,27 @@ public class DeadlineFilter extends OncePerRequestFilter {
 	 */
 	public DeadlineFilter(DeadlineRoutes routes, DeadlineWatchdog watchdog, String header, boolean interrupt,
 			int status) {
+		this(routes, watchdog, (header != null) ? InboundBudgets.of(List.of(header)) : InboundBudgets.none(),
+				interrupt, status, false);
+	}
+
+	/**
+	 * Creates the filter.
+	 * @param routes the timeouts per route
+	 * @param watchdog the watchdog that interrupts late handlers
+	 * @param inbound the budget headers read on the way in (each may only shorten the route's timeout)
+	 * @param interrupt whether to interrupt the handler thread at the deadline
+	 * @param status the status of a request whose deadline passed (504 or 503)
+	 * @param mdc whether to put the remaining budget at request start in the MDC as {@value #MDC_KEY}
+	 */
+	public DeadlineFilter(DeadlineRoutes routes, DeadlineWatchdog watchdog, InboundBudgets inbound, boolean interrupt,
+			int status, boolean mdc) {
 		this.routes = routes;
 		this.watchdog = watchdog;
-		this.header = header;
+		this.inbound = inbound;
 		this.interrupt = interrupt;
 		this.status = status;
+		this.mdc = mdc;
 	}
 
 	@Override
@@ -72,15 +95,20 @@ public class DeadlineFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		DeadlineRoutes.Route route = this.routes.resolve(request);
 		Deadline deadline = Deadline.after(route.timeout());
-		long inbound = inboundBudgetMillis(request);
+		long inbound = this.inbound.budgetNanos(request::getHeader);
 		if (inbound > 0) {
-			deadline = deadline.shorten(Duration.ofMillis(inbound));
+			deadline = deadline.shorten(Duration.ofNanos(inbound));
 		}
 		request.setAttribute(DEADLINE_ATTRIBUTE, deadline);
 		request.setAttribute(ROUTE_ATTRIBUTE, route);
 		Throwable failure = null;
 		DeadlineWatchdog.Watch watch = this.watchdog.watch(deadline, this.interrupt);
 		DeadlineResponse watched = new DeadlineResponse(request, response, deadline, watch);
+		String previousMdc = null;
+		if (this.mdc) {
+			previousMdc = MDC.get(MDC_KEY);
+			MDC.put(MDC_KEY, Long.toString(TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos())));
+		}
 		try (Deadline.Scope scope = deadline.attach()) {
 			chain.doFilter(request, watched);
 		}
@@ -90,6 +118,9 @@ public class DeadlineFilter extends OncePerRequestFilter {
 		finally {
 			watch.close(); // from here no interrupt of this request reaches the thread
 			watched.release();
+			if (this.mdc) {
+				restoreMdc(previousMdc);
+			}
 		}
 		if (request.isAsyncStarted()) {
 			rethrow(failure); // the async part is timed by the async timeout (see DeadlineAsyncInterceptor)
@@ -129,23 +160,13 @@ public class DeadlineFilter extends OncePerRequestFilter {
 				Map.of("route", route.tag()));
 	}
 
-	private long inboundBudgetMillis(HttpServletRequest request) {
-		if (this.header == null) {
-			return -1;
+	private static void restoreMdc(String previous) {
+		if (previous != null) {
+			MDC.put(MDC_KEY, previous);
 		}
-		String value = request.getHeader(this.header);
-		if (value == null || value.isEmpty() || value.length() > MAX_HEADER_DIGITS) {
-			return -1;
+		else {
+			MDC.remove(MDC_KEY);
 		}
-		long millis = 0;
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
-			if (c < '0' || c > '9') {
-				return -1; // malformed (or negative): ignored, never an error
-			}
-			millis = millis * 10 + (c - '0');
-		}
-		return millis;
 	}
 
 	/**

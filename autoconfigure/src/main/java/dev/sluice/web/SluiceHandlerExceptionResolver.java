@@ -22,8 +22,9 @@ import org.springframework.web.servlet.ModelAndView;
  * Answers Sluice's exceptions thrown out of a handler with their status, headers and a problem body: a full
  * {@link dev.sluice.pool.WorkerPool} is {@code 503} with {@code Retry-After: 1}, and so is Spring's
  * {@link InvocationRejectedException} ({@code @ConcurrencyLimit(policy = REJECT)} at its limit); a
- * {@link DeadlineExceededException} is {@code sluice.deadline.status}. Runs after the application's own
- * {@code @ExceptionHandler}s (order 1; Spring MVC's composite resolver is 0), so they can override it.
+ * {@link DeadlineExceededException} (also as the cause of another exception) is {@code sluice.deadline.status}.
+ * Runs after the application's own {@code @ExceptionHandler}s (order 1; Spring MVC's composite resolver is 0), so
+ * they can override it.
  */
 public class SluiceHandlerExceptionResolver implements HandlerExceptionResolver, Ordered {
 
@@ -64,7 +65,7 @@ public class SluiceHandlerExceptionResolver implements HandlerExceptionResolver,
 			}
 			Object deadline = request.getAttribute(DeadlineFilter.DEADLINE_ATTRIBUTE);
 			boolean expired = deadline instanceof Deadline requestDeadline && requestDeadline.isExpired();
-			if (ex instanceof DeadlineExceededException || expired) {
+			if (causedByDeadline(ex) || expired) {
 				// Whatever a handler threw once its deadline passed (an interrupt, an I/O error from an interrupted
 				// client, a cancelled query) is the deadline's doing.
 				request.setAttribute(DEADLINE_ANSWERED_ATTRIBUTE, Boolean.TRUE);
@@ -86,6 +87,18 @@ public class SluiceHandlerExceptionResolver implements HandlerExceptionResolver,
 			return new ModelAndView();
 		}
 		return null;
+	}
+
+	// A client library may wrap the deadline's exception (a gRPC stub's StatusRuntimeException carries it as cause).
+	private static boolean causedByDeadline(Throwable ex) {
+		Throwable cause = ex;
+		for (int depth = 0; cause != null && depth < 8; depth++) {
+			if (cause instanceof DeadlineExceededException) {
+				return true;
+			}
+			cause = cause.getCause();
+		}
+		return false;
 	}
 
 	@Override

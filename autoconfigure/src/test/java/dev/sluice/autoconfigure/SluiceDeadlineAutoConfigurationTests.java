@@ -1,6 +1,11 @@
 package dev.sluice.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.sluice.deadline.DeadlineClientHttpRequestFactory;
+import dev.sluice.deadline.DeadlineClientInterceptor;
+import dev.sluice.deadline.DeadlineExchangeFilterFunction;
 import dev.sluice.deadline.DeadlineFilter;
 import dev.sluice.deadline.DeadlineWatchdog;
 import org.junit.jupiter.api.Test;
@@ -10,9 +15,14 @@ import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfigur
 import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.grpc.client.GlobalClientInterceptor;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,12 +44,46 @@ class SluiceDeadlineAutoConfigurationTests {
 			.withConfiguration(AutoConfigurations.of(SluiceDeadlineAutoConfiguration.class,
 					HttpClientAutoConfiguration.class, ImperativeHttpClientAutoConfiguration.class,
 					RestTemplateAutoConfiguration.class))
+			.withPropertyValues("spring.http.clients.imperative.factory=jdk")
 			.run((context) -> {
 				assertThat(context).hasSingleBean(DeadlineWatchdog.class).doesNotHaveBean(DeadlineFilter.class);
 				assertThat(context.getBean(RestTemplateBuilder.class).build().getRequestFactory())
 					.isInstanceOfSatisfying(DeadlineClientHttpRequestFactory.class, (factory) -> assertThat(
 							factory.getDelegate()).isInstanceOf(JdkClientHttpRequestFactory.class));
 			});
+	}
+
+	@Test
+	void webClientBuildersGetTheDeadlineFilterWhenWebClientIsOnTheClasspath() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SluiceDeadlineAutoConfiguration.class,
+					WebClientAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(DeadlineExchangeFilterFunction.class);
+				DeadlineExchangeFilterFunction filter = context.getBean(DeadlineExchangeFilterFunction.class);
+				List<ExchangeFilterFunction> filters = new ArrayList<>();
+				context.getBean(WebClient.Builder.class).filters(filters::addAll);
+				assertThat(filters).containsExactly(filter);
+			});
+		this.runner.withClassLoader(new FilteredClassLoader(WebClient.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(DeadlineExchangeFilterFunction.class));
+	}
+
+	@Test
+	void springGrpcClientsGetTheDeadlineInterceptorAsAGlobalClientInterceptor() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(DeadlineClientInterceptor.class);
+			assertThat(context.getBeanNamesForAnnotation(GlobalClientInterceptor.class))
+				.containsExactly("sluiceDeadlineClientInterceptor");
+		});
+		this.runner.withClassLoader(new FilteredClassLoader(GlobalClientInterceptor.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(DeadlineClientInterceptor.class));
+	}
+
+	@Test
+	void anInboundHeaderEntryWithAnUnknownFormatFailsNamingTheProperty() {
+		assertFailure("sluice.deadline.inbound-headers[1]",
+				"sluice.deadline.inbound-headers=X-Request-Timeout-Ms,X-Budget:seconds");
 	}
 
 	@Test

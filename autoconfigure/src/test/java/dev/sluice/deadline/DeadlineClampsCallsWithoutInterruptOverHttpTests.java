@@ -6,12 +6,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.client.ClientHttpRequestFactory;
+import org.springframework.http.client.ReactorClientHttpRequestFactory;
 import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +41,31 @@ class DeadlineClampsCallsWithoutInterruptOverHttpTests {
 
 	@Autowired
 	DeadlineTestApp.Endpoints endpoints;
+
+	@Autowired
+	ClientHttpRequestFactoryBuilder<?> requestFactoryBuilder;
+
+	/**
+	 * The client library the clamp is tested with here: what Spring Boot picks with this test classpath (Reactor
+	 * Netty, which the WebClient tests bring, comes before the JDK client).
+	 * @return the request factory type
+	 */
+	Class<? extends ClientHttpRequestFactory> clientLibrary() {
+		return ReactorClientHttpRequestFactory.class;
+	}
+
+	@BeforeEach
+	void warmUpTheClient() throws Exception {
+		// The first call through a client library loads and starts it (Reactor Netty: seconds on a busy machine).
+		assertThat(get("/call/echo").statusCode()).isIn(200, 504); // 504 if warming up took the whole second
+	}
+
+	@Test
+	void theRestClientUnderTestUsesTheExpectedClientLibrary() {
+		assertThat(this.requestFactoryBuilder.build(HttpClientSettings.defaults()))
+			.isInstanceOfSatisfying(DeadlineClientHttpRequestFactory.class,
+					(factory) -> assertThat(factory.getDelegate()).isInstanceOf(clientLibrary()));
+	}
 
 	@Test
 	void aCallToASlowDownstreamIsCutAtTheDeadlineWithoutInterruptingTheHandler() throws Exception {

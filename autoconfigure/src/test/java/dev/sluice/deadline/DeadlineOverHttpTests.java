@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,6 +37,12 @@ class DeadlineOverHttpTests {
 
 	@Autowired
 	MeterRegistry registry;
+
+	@BeforeEach
+	void warmUpTheClients() throws Exception {
+		// The first call through a client library loads and starts it (Reactor Netty: seconds on a busy machine).
+		assertThat(get("/call/echo", null).response.statusCode()).isIn(200, 504); // 504: warm-up took the 1 s
+	}
 
 	@Test
 	void aHandlerBlockedInSleepAnswers504WithAProblemBodyJustAfterItsDeadline() throws Exception {
@@ -159,6 +166,11 @@ class DeadlineOverHttpTests {
 		get("/default/sleep", "200");
 		assertThat(exceeded("/sleep")).isEqualTo(sleepBefore + 1);
 		assertThat(exceeded("default")).isEqualTo(defaultBefore + 1);
+	}
+
+	@Test
+	void theMdcHoldsNoDeadlineUnlessAskedTo() throws Exception {
+		assertThat(get("/mdc", null).response.body()).isEqualTo("null");
 	}
 
 	private double exceeded(String route) {

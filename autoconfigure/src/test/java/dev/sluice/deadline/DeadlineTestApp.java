@@ -10,6 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.sluice.group.TaskGroup;
 import dev.sluice.group.TaskGroups;
 import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.MDC;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -19,6 +22,10 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.client.support.RestClientAdapter;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.service.annotation.GetExchange;
+import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 
 /**
  * Endpoints the deadline tests call over real HTTP.
@@ -33,12 +40,18 @@ class DeadlineTestApp {
 
 		final RestClient restClient;
 
+		final RestClient.Builder restClientBuilder;
+
+		final WebClient webClient;
+
 		final TaskGroups taskGroups;
 
 		final AtomicInteger interruptedOnEntry = new AtomicInteger();
 
-		Endpoints(RestClient.Builder builder, TaskGroups taskGroups) {
+		Endpoints(RestClient.Builder builder, WebClient.Builder webClientBuilder, TaskGroups taskGroups) {
 			this.restClient = builder.build();
+			this.restClientBuilder = builder;
+			this.webClient = webClientBuilder.build();
 			this.taskGroups = taskGroups;
 		}
 
@@ -81,6 +94,56 @@ class DeadlineTestApp {
 				}
 			}
 			return this.restClient.get().uri("http://127.0.0.1:" + port + "/").retrieve().body(String.class);
+		}
+
+		@GetMapping("/call/webclient/echo")
+		String webClientEcho(HttpServletRequest request) {
+			return this.webClient.get().uri(base(request) + "/downstream/echo").retrieve().bodyToMono(String.class)
+				.block();
+		}
+
+		@GetMapping("/call/webclient/echo-subscribed-elsewhere")
+		String webClientEchoSubscribedOnAnotherThread(HttpServletRequest request) {
+			Mono<String> call = this.webClient.get().uri(base(request) + "/downstream/echo").retrieve()
+				.bodyToMono(String.class);
+			return call.subscribeOn(Schedulers.boundedElastic()).block(); // no deadline on the subscribing thread
+		}
+
+		@GetMapping("/call/webclient/slow")
+		String webClientSlow(HttpServletRequest request) {
+			return this.webClient.get().uri(base(request) + "/downstream/slow").retrieve().bodyToMono(String.class)
+				.block();
+		}
+
+		@GetMapping("/call/webclient/after-expiry")
+		String webClientAfterExpiry(@org.springframework.web.bind.annotation.RequestParam int port) {
+			Deadline deadline = Deadline.current().orElseThrow();
+			while (!deadline.isExpired()) {
+				Thread.onSpinWait();
+			}
+			return this.webClient.get().uri("http://127.0.0.1:" + port + "/").retrieve().bodyToMono(String.class)
+				.block();
+		}
+
+		@GetMapping("/call/exchange/echo")
+		String httpExchangeEcho(HttpServletRequest request) {
+			return downstream(request).echo();
+		}
+
+		@GetMapping("/call/exchange/slow")
+		String httpExchangeSlow(HttpServletRequest request) {
+			return downstream(request).slow();
+		}
+
+		@GetMapping("/mdc")
+		String mdc() {
+			return String.valueOf(MDC.get("deadline"));
+		}
+
+		private Downstream downstream(HttpServletRequest request) {
+			RestClient client = this.restClientBuilder.clone().baseUrl(base(request)).build();
+			return HttpServiceProxyFactory.builderFor(RestClientAdapter.create(client)).build()
+				.createClient(Downstream.class);
 		}
 
 		@GetMapping("/late/ignores-interrupt")
@@ -160,6 +223,17 @@ class DeadlineTestApp {
 		private static String base(HttpServletRequest request) {
 			return "http://127.0.0.1:" + request.getLocalPort();
 		}
+
+	}
+
+	/** The downstream endpoints as a Spring HTTP interface client. */
+	interface Downstream {
+
+		@GetExchange("/downstream/echo")
+		String echo();
+
+		@GetExchange("/downstream/slow")
+		String slow();
 
 	}
 
