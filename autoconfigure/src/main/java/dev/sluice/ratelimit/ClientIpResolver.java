@@ -1,13 +1,17 @@
 package dev.sluice.ratelimit;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Enumeration;
 import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * The client address a per-IP limit keys on: the socket peer, or, only when the peer is a trusted proxy, the
- * right-most address of {@code X-Forwarded-For} / {@code Forwarded} that is not itself a trusted proxy. A client
- * can therefore never pick its own key by sending these headers.
+ * right-most address of {@code X-Forwarded-For} / {@code Forwarded} (all lines of each) that is not itself a
+ * trusted proxy. When both headers are present they must agree, else the peer is the client. A client can
+ * therefore never pick its own key by sending these headers.
  */
 public final class ClientIpResolver {
 
@@ -33,16 +37,45 @@ public final class ClientIpResolver {
 		if (this.trustedProxies.isEmpty() || !isTrusted(IpRange.literal(stripBrackets(peer)))) {
 			return peer;
 		}
-		String fromForwarded = rightmostUntrusted(request.getHeader("Forwarded"), true);
-		if (fromForwarded != null) {
-			return fromForwarded;
+		String forwarded = allLines(request, "Forwarded");
+		String xff = allLines(request, "X-Forwarded-For");
+		String fromForwarded = (forwarded != null) ? rightmostUntrusted(forwarded, true) : null;
+		String fromXff = (xff != null) ? rightmostUntrusted(xff, false) : null;
+		if (forwarded != null && xff != null) {
+			// a proxy that writes one of the two passes the other on as the client wrote it: believe them only
+			// when they agree (a client can then get the proxy's key, never one it chose)
+			return (fromForwarded != null && fromForwarded.equals(fromXff)) ? fromForwarded : peer;
 		}
-		String fromXff = rightmostUntrusted(request.getHeader("X-Forwarded-For"), false);
-		return (fromXff != null) ? fromXff : peer;
+		String from = (forwarded != null) ? fromForwarded : fromXff;
+		return (from != null) ? from : peer;
+	}
+
+	/**
+	 * Every line of a header, in order, joined as one list: a proxy may add its own line after the client's
+	 * rather than append to it, and the first line alone is then the client's.
+	 * @return the lines, or {@code null} when the header is absent or blank
+	 */
+	private static String allLines(HttpServletRequest request, String name) {
+		Enumeration<String> lines = request.getHeaders(name);
+		if (lines == null) {
+			return null;
+		}
+		String joined = null;
+		while (lines.hasMoreElements()) {
+			String line = lines.nextElement();
+			if (line == null || line.isBlank()) {
+				continue;
+			}
+			joined = (joined == null) ? line : joined + "," + line;
+			if (joined.length() > MAX_HEADER_LENGTH) {
+				return joined; // too long: read as unreadable, without joining any more
+			}
+		}
+		return joined;
 	}
 
 	private String rightmostUntrusted(String header, boolean forwarded) {
-		if (header == null || header.isEmpty() || header.length() > MAX_HEADER_LENGTH) {
+		if (header.length() > MAX_HEADER_LENGTH) {
 			return null;
 		}
 		String[] hops = header.split(",");
@@ -56,10 +89,20 @@ public final class ClientIpResolver {
 				return null; // a hop we cannot read: stop rather than trust what lies beyond it
 			}
 			if (!isTrusted(address)) {
-				return stripBrackets(hop);
+				return text(address);
 			}
 		}
 		return null;
+	}
+
+	/** The address in the JDK's text form, so that one address is one key however a proxy wrote it. */
+	private static String text(byte[] address) {
+		try {
+			return InetAddress.getByAddress(address).getHostAddress();
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalStateException(ex); // 4 or 16 bytes from IpRange.literal: cannot happen
+		}
 	}
 
 	/** The address of a {@code Forwarded} element's {@code for=} parameter, without port or quotes. */

@@ -70,41 +70,61 @@ public final class IpRange {
 
 	/**
 	 * The bytes of a literal IPv4 or IPv6 address, without any name lookup.
-	 * @param address the text
+	 * @param address the text: dotted decimal IPv4, or IPv6 (brackets and zone ids are not part of it)
 	 * @return the bytes, or {@code null} if it is not a literal address
 	 */
 	static byte[] literal(String address) {
 		if (address.isEmpty() || address.length() > 45) {
 			return null;
 		}
-		boolean colon = false;
+		if (address.indexOf(':') < 0) {
+			return ipv4(address);
+		}
 		for (int i = 0; i < address.length(); i++) {
 			char c = address.charAt(i);
 			boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-			if (c == ':') {
-				colon = true;
-			}
-			else if (!hex && c != '.') {
-				return null; // no names: InetAddress would look them up
-			}
-		}
-		if (!colon) {
-			for (int i = 0; i < address.length(); i++) {
-				char c = address.charAt(i);
-				if (c != '.' && (c < '0' || c > '9')) {
-					return null;
-				}
-			}
-			if (address.chars().filter((c) -> c == '.').count() != 3) {
+			if (!hex && c != ':' && c != '.') {
 				return null;
 			}
 		}
 		try {
-			return InetAddress.getByName(address).getAddress();
+			// between brackets the JDK reads an IPv6 literal or fails; without them, text it cannot read as a
+			// literal (".:", "1.2.3.256") is looked up as a host name, a DNS query per forwarded hop
+			return InetAddress.getByName("[" + address + "]").getAddress();
 		}
 		catch (UnknownHostException | IllegalArgumentException ex) {
 			return null;
 		}
+	}
+
+	/** Four dot-separated decimal parts of one to three digits, each at most 255. */
+	private static byte[] ipv4(String address) {
+		byte[] bytes = new byte[4];
+		int part = 0;
+		int value = 0;
+		int digits = 0;
+		for (int i = 0; i <= address.length(); i++) {
+			char c = (i < address.length()) ? address.charAt(i) : '.';
+			if (c == '.') {
+				if (digits == 0 || part == 4) {
+					return null;
+				}
+				bytes[part++] = (byte) value;
+				value = 0;
+				digits = 0;
+			}
+			else if (c >= '0' && c <= '9' && digits < 3) {
+				value = value * 10 + (c - '0');
+				digits++;
+				if (value > 255) {
+					return null;
+				}
+			}
+			else {
+				return null;
+			}
+		}
+		return (part == 4) ? bytes : null;
 	}
 
 }

@@ -1,10 +1,13 @@
 package dev.sluice.web;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Map;
 
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -64,8 +67,21 @@ public final class ProblemResponses {
 		response.setStatus(status);
 		response.setContentType(PROBLEM_JSON);
 		response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+		ServletOutputStream out;
+		try {
+			out = response.getOutputStream();
+		}
+		catch (IllegalStateException ex) {
+			// a handler (a view, say) wrote through getWriter() on time, then its deadline passed before it
+			// returned: the writer's encoding is fixed by now, and the problem body goes the same way
+			PrintWriter writer = response.getWriter();
+			response.setContentLength(body.getBytes(Charset.forName(response.getCharacterEncoding())).length);
+			writer.write(body);
+			response.flushBuffer();
+			return;
+		}
 		response.setContentLength(bytes.length);
-		response.getOutputStream().write(bytes);
+		out.write(bytes);
 		response.flushBuffer();
 	}
 
