@@ -3,6 +3,7 @@ package dev.sluice.ratelimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -70,8 +71,8 @@ class RateLimitKeyFuzzTests {
 			}
 
 			@Override
-			public long keyCount(RateLimitRule rule) {
-				return 0;
+			public OptionalLong keyCount(RateLimitRule rule) {
+				return OptionalLong.of(0);
 			}
 
 		};
