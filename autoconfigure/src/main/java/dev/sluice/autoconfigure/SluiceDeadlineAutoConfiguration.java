@@ -13,6 +13,7 @@ import dev.sluice.deadline.DeadlineFilter;
 import dev.sluice.deadline.DeadlineRoutes;
 import dev.sluice.deadline.DeadlineWatchdog;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -96,6 +97,7 @@ public final class SluiceDeadlineAutoConfiguration {
 			FilterRegistrationBean<DeadlineFilter> registration = new FilterRegistrationBean<>(filter);
 			registration.setOrder(FILTER_ORDER);
 			registration.setName("sluiceDeadlineFilter");
+			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request, not again on async or error
 			return registration;
 		}
 
