@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import dev.sluice.concurrency.ConcurrencyLimitFilter;
+import dev.sluice.concurrency.ConcurrencyLimiter;
 import dev.sluice.deadline.DeadlineFilter;
 import dev.sluice.deadline.DeadlineRoutes;
 import dev.sluice.deadline.DeadlineWatchdog;
 import dev.sluice.ratelimit.ClientIpResolver;
-import dev.sluice.ratelimit.ConcurrencyLimitFilter;
 import dev.sluice.ratelimit.Limit;
 import dev.sluice.ratelimit.MemoryRateLimitStore;
 import dev.sluice.ratelimit.OnMissingKey;
@@ -95,7 +96,8 @@ public class RequestPathBenchmark {
 		// the sample app's settings: /** capped at 200 in flight, 10 s by default and 2 s on /reports/**
 		Filter inFlightRequests = new InFlightRequests();
 		Filter rateLimitFilter = new RateLimitFilter(limiters, new ClientIpResolver(List.of()), true);
-		Filter concurrencyLimitFilter = new ConcurrencyLimitFilter(200, List.of(parser.parse("/**")));
+		Filter concurrencyLimitFilter = new ConcurrencyLimitFilter(ConcurrencyLimiter.fixed(200),
+				List.of(parser.parse("/**")));
 		Filter deadlineFilter = new DeadlineFilter(new DeadlineRoutes(
 				List.of(new DeadlineRoutes.RouteSpec(List.of(parser.parse("/reports/**")), Duration.ofSeconds(2))),
 				Duration.ofSeconds(10), null), this.watchdog, "X-Request-Timeout-Ms", true, 504);
