@@ -15,6 +15,8 @@
 #   COMPARE="aa all-on all-on-nh"  only these comparisons (names below; default: all of them)
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java  the JVM of every server
 #   COMPARE_APP_ARGS="--spring.threads.virtual.enabled=true"  added to every server's arguments
+#   COMPARE_TABLE=/tmp/tmp.XXXX  print the table of the raw slices an earlier run left (every line: pair round server req/s)
+#   COMPARE_NO_BUILD=1  use the jars the last build left (sample-app/target, benchmarks/peers/*/target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs="${1:-6}"
@@ -23,8 +25,10 @@ seconds="${3:-2}"
 warmup="${4:-8}"
 java="${JAVA:-java}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)"; exit 1; }
-./mvnw -B -q -pl sample-app -am package -DskipTests
-./mvnw -B -q -f benchmarks/peers/pom.xml package -DskipTests
+if [ -z "${COMPARE_NO_BUILD:-}" ]; then # COMPARE_NO_BUILD=1: the jars as the last build left them
+  ./mvnw -B -q -pl sample-app -am package -DskipTests
+  ./mvnw -B -q -f benchmarks/peers/pom.xml package -DskipTests
+fi
 sample=sample-app/target/sluice-sample-app-0.1.0-SNAPSHOT.jar
 peers=benchmarks/peers
 
@@ -127,6 +131,31 @@ rps() { # name seconds
   wrk -t1 -c16 -d"$2s" "http://127.0.0.1:${port[$1]}/hello" | awk '/Requests\/sec/ {print $2}'
 }
 
+table() { # prints the table of the slices in $results
+  echo
+  echo "| comparison | pairs, slices | a req/s | b req/s | mean ratio a/b | 95% CI | per-pair ratios |"
+  echo "|---|---|---|---|---|---|---|"
+  for c in "${chosen[@]}"; do
+    read -r a b label <<< "${comparisons[$c]}"
+    awk -v a="$a" -v b="$b" -v label="$label" -v pairs="$pairs" '
+      BEGIN { split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131", t, " ") }
+      $3 == a { sa[$1] += $4; ta += $4; na++ }
+      $3 == b { sb[$1] += $4; tb += $4; nb++ }
+      END {
+        n = 0; sum = 0; list = ""
+        for (p = 1; p <= pairs; p++) if (sb[p] > 0) { r[++n] = sa[p] / sb[p]; sum += r[n]; list = list sprintf("%s%.3f", (n > 1) ? ", " : "", r[n]) }
+        mean = sum / n; ss = 0
+        for (i = 1; i <= n; i++) ss += (r[i] - mean) ^ 2
+        ci = "n/a"
+        if (n > 1) { half = ((n - 1 <= 15) ? t[n - 1] : 2.0) * sqrt(ss / (n - 1)) / sqrt(n); ci = sprintf("%.3f–%.3f", mean - half, mean + half) }
+        printf "| %s | %d, %d | %.0f | %.0f | **%.3f** | %s | %s |\n", label, n, na, ta / na, tb / nb, mean, ci, list
+      }' "$results"
+  done
+}
+
+if [ -n "${COMPARE_TABLE:-}" ]; then # COMPARE_TABLE=<raw slices file>: the table of an earlier (or cut-short) run
+  results="$COMPARE_TABLE"; pairs=$(awk '$1 > p { p = $1 } END { print p }' "$results"); table; exit 0
+fi
 results=$(mktemp)
 echo "servers: ${order[*]}; $pairs pairs x $rounds rounds x $seconds s; JVM: $("$java" -version 2>&1 | head -1); load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for pair in $(seq 1 "$pairs"); do
@@ -140,7 +169,6 @@ for pair in $(seq 1 "$pairs"); do
   for s in "${order[@]}"; do rps "$s" "$warmup" >/dev/null; done # JIT warm-up
   for round in $(seq 1 "$rounds"); do
     if [ $(((round + pair) % 2)) -eq 0 ]; then seq_=("${order[@]}"); else seq_=(); for ((k = n - 1; k >= 0; k--)); do seq_+=("${order[$k]}"); done; fi
-    line="$pair $round"
     for s in "${seq_[@]}"; do echo "$pair $round $s $(rps "$s" "$seconds")" >> "$results"; done
     echo "pair $pair round $round done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
   done
@@ -148,25 +176,7 @@ for pair in $(seq 1 "$pairs"); do
   pids=()
 done
 
-echo
-echo "| comparison | pairs × rounds | a req/s | b req/s | mean ratio a/b | 95% CI | per-pair ratios |"
-echo "|---|---|---|---|---|---|---|"
-for c in "${chosen[@]}"; do
-  read -r a b label <<< "${comparisons[$c]}"
-  awk -v a="$a" -v b="$b" -v label="$label" -v pairs="$pairs" -v rounds="$rounds" '
-    BEGIN { split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131", t, " ") }
-    $3 == a { sa[$1] += $4; ta += $4; na++ }
-    $3 == b { sb[$1] += $4; tb += $4; nb++ }
-    END {
-      n = 0; sum = 0; list = ""
-      for (p = 1; p <= pairs; p++) if (sb[p] > 0) { r[++n] = sa[p] / sb[p]; sum += r[n]; list = list sprintf("%s%.3f", (n > 1) ? ", " : "", r[n]) }
-      mean = sum / n; ss = 0
-      for (i = 1; i <= n; i++) ss += (r[i] - mean) ^ 2
-      ci = "n/a"
-      if (n > 1) { half = ((n - 1 <= 15) ? t[n - 1] : 2.0) * sqrt(ss / (n - 1)) / sqrt(n); ci = sprintf("%.3f–%.3f", mean - half, mean + half) }
-      printf "| %s | %d × %d | %.0f | %.0f | **%.3f** | %s | %s |\n", label, n, rounds, ta / na, tb / nb, mean, ci, list
-    }' "$results"
-done
+table
 echo
 echo "Raw slices (pair round server requests/s): $results" >&2
 trap - EXIT
