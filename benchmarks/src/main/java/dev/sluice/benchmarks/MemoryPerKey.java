@@ -37,7 +37,7 @@ public final class MemoryPerKey {
 			fill(store, rule, 0, keys);
 			long after = usedAfterGc();
 			System.out.printf("%,d live keys (max-keys %,d): %,d keys held, %.1f MB, %d bytes per key%n", keys, keys,
-					store.keyCount(rule), (after - before) / 1e6, (after - before) / keys);
+					store.keyCount(rule).orElse(-1), (after - before) / 1e6, (after - before) / keys);
 			store = null;
 		}
 		long before = usedAfterGc();
@@ -47,7 +47,7 @@ public final class MemoryPerKey {
 		fill(store, rule, 100_000, 1_000_000);
 		long flooded = usedAfterGc();
 		System.out.printf("flood of 1,000,000 fresh keys, max-keys 100,000: %,d keys held; heap %.1f MB at 100,000 keys,"
-				+ " %.1f MB after the flood%n", store.keyCount(rule), (full - before) / 1e6, (flooded - before) / 1e6);
+				+ " %.1f MB after the flood%n", store.keyCount(rule).orElse(-1), (full - before) / 1e6, (flooded - before) / 1e6);
 	}
 
 	private static void fill(MemoryRateLimitStore store, RateLimitRule rule, int from, int count) {
