@@ -17,6 +17,7 @@ import dev.sluice.deadline.DeadlineWatchdog;
 import dev.sluice.deadline.InboundBudgets;
 import io.grpc.ClientInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -123,6 +124,7 @@ public final class SluiceDeadlineAutoConfiguration {
 			FilterRegistrationBean<DeadlineFilter> registration = new FilterRegistrationBean<>(filter);
 			registration.setOrder(FILTER_ORDER);
 			registration.setName("sluiceDeadlineFilter");
+			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request, not again on async or error
 			return registration;
 		}
 

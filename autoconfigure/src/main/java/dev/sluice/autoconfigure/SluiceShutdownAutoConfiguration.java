@@ -6,6 +6,7 @@ import dev.sluice.shutdown.GracefulShutdown;
 import dev.sluice.shutdown.InFlightRequests;
 import dev.sluice.shutdown.TomcatConnectorDrain;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
 import org.apache.catalina.startup.Tomcat;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -60,6 +61,7 @@ public final class SluiceShutdownAutoConfiguration {
 			FilterRegistrationBean<InFlightRequests> registration = new FilterRegistrationBean<>(filter);
 			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 			registration.setName("sluiceInFlightRequests");
+			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request, not again on async or error
 			return registration;
 		}
 

@@ -40,6 +40,8 @@ public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 
 	private final List<PathPattern> paths;
 
+	private final boolean everyPath; // /** among the paths: every request is bounded, no path parsed or matched
+
 	/**
 	 * Creates the filter.
 	 * @param limiter the limiter that admits requests
@@ -48,6 +50,7 @@ public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 	public ConcurrencyLimitFilter(ConcurrencyLimiter limiter, List<PathPattern> paths) {
 		this.limiter = limiter;
 		this.paths = List.copyOf(paths);
+		this.everyPath = this.paths.stream().anyMatch((pattern) -> "/**".equals(pattern.getPatternString()));
 	}
 
 	@Override
@@ -100,6 +103,9 @@ public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 	}
 
 	private boolean matches(HttpServletRequest request) {
+		if (this.everyPath) {
+			return true;
+		}
 		PathContainer path = RequestPaths.of(request);
 		for (PathPattern pattern : this.paths) {
 			if (pattern.matches(path)) {

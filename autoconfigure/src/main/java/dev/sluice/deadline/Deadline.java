@@ -126,7 +126,12 @@ public final class Deadline {
 		return new Scope(previous);
 	}
 
-	/** For {@link DeadlineThreadLocalAccessor}: sets or clears the thread's deadline without a scope. */
+	/** For the deadline filter: the thread's deadline, or {@code null}, without an {@code Optional}. */
+	static Deadline currentOrNull() {
+		return CURRENT.get();
+	}
+
+	/** For {@link DeadlineThreadLocalAccessor} and the deadline filter: sets or clears the thread's deadline without a scope. */
 	static void setCurrent(Deadline deadline) {
 		if (deadline != null) {
 			CURRENT.set(deadline);

@@ -9,16 +9,18 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.sluice.web.ProblemResponses;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import org.slf4j.MDC;
-
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Gives every request one {@link Deadline}, like {@code context.WithTimeout} in a Go handler: the route's
@@ -30,8 +32,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Once the handler starts writing an answer on time, no interrupt reaches the thread any more (an interrupted
  * socket write would close the connection). An answer that a handler writes after its deadline (one that
  * ignored the interrupt) is discarded, and the client gets the deadline's answer instead.
+ * <p>
+ * A plain servlet filter that acts on the {@code REQUEST} dispatch only: the async, forward and error dispatches
+ * of the same request pass straight through. It sits on every request's path, so it sets no marker attribute and
+ * allocates only the deadline, its watch and the response wrapper.
  */
-public class DeadlineFilter extends OncePerRequestFilter {
+public class DeadlineFilter implements Filter {
 
 	/** Request attribute holding the request's {@link Deadline}. */
 	public static final String DEADLINE_ATTRIBUTE = Deadline.class.getName();
@@ -91,8 +97,14 @@ public class DeadlineFilter extends OncePerRequestFilter {
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
 			throws ServletException, IOException {
+		if (!(servletRequest instanceof HttpServletRequest request)
+				|| !(servletResponse instanceof HttpServletResponse response)
+				|| request.getDispatcherType() != DispatcherType.REQUEST) {
+			chain.doFilter(servletRequest, servletResponse);
+			return;
+		}
 		DeadlineRoutes.Route route = this.routes.resolve(request);
 		Deadline deadline = Deadline.after(route.timeout());
 		long inbound = this.inbound.budgetNanos(request::getHeader);
@@ -109,13 +121,16 @@ public class DeadlineFilter extends OncePerRequestFilter {
 			previousMdc = MDC.get(MDC_KEY);
 			MDC.put(MDC_KEY, Long.toString(TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos())));
 		}
-		try (Deadline.Scope scope = deadline.attach()) {
+		Deadline previous = Deadline.currentOrNull(); // what Deadline.attach() does, without a scope per request
+		Deadline.setCurrent(deadline);
+		try {
 			chain.doFilter(request, watched);
 		}
 		catch (IOException | ServletException | RuntimeException | Error ex) {
 			failure = ex;
 		}
 		finally {
+			Deadline.setCurrent(previous);
 			watch.close(); // from here no interrupt of this request reaches the thread
 			watched.release();
 			if (this.mdc) {
@@ -136,11 +151,6 @@ public class DeadlineFilter extends OncePerRequestFilter {
 			}
 		}
 		rethrow(failure);
-	}
-
-	@Override
-	protected boolean shouldNotFilterErrorDispatch() {
-		return true;
 	}
 
 	/**
@@ -187,6 +197,8 @@ public class DeadlineFilter extends OncePerRequestFilter {
 		private volatile boolean released;
 
 		private boolean late; // only read and written on this.thread
+
+		private boolean disarmed; // only read and written on this.thread: the watch need not be disarmed again
 
 		private ServletOutputStream discardStream;
 
@@ -241,10 +253,17 @@ public class DeadlineFilter extends OncePerRequestFilter {
 				this.watch.close(); // the deadline's own answer: no interrupt follows, and one sent is cleared
 				return true;
 			}
-			if (!this.late && (this.deadline.isExpired() || !this.watch.disarm())) {
+			if (!this.late && (this.deadline.isExpired() || !disarm())) {
 				this.late = true;
 			}
 			return !this.late;
+		}
+
+		private boolean disarm() {
+			if (!this.disarmed) {
+				this.disarmed = this.watch.disarm(); // once disarmed, the watch never fires: true ever after
+			}
+			return this.disarmed;
 		}
 
 	}

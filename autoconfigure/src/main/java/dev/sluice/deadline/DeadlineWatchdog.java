@@ -3,8 +3,8 @@ package dev.sluice.deadline;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 import dev.sluice.core.SluiceThreads;
 import org.slf4j.Logger;
@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Interrupts a request's thread when its deadline passes, and never afterwards: the interrupt is sent only
- * while the request is still in the handler (checked under a lock), and {@link Watch#close()} clears a late
+ * while the request is still in the handler (one compare-and-set decides), and {@link Watch#close()} clears a late
  * flag before the thread goes back to the container's pool.
  * <p>
  * One watchdog thread per application, {@code sluice-deadline-watchdog-1}, started with the first watch. It looks
@@ -144,6 +144,17 @@ public class DeadlineWatchdog implements AutoCloseable {
 	/** One request's watch. */
 	public static final class Watch implements AutoCloseable {
 
+		private static final int ACTIVE = 0;
+
+		private static final int INACTIVE = 1; // closed or disarmed before the deadline: it never fires
+
+		private static final int FIRING = 2;
+
+		private static final int FIRED = 3;
+
+		private static final AtomicIntegerFieldUpdater<Watch> STATE = AtomicIntegerFieldUpdater.newUpdater(Watch.class,
+				"state");
+
 		private final DeadlineWatchdog watchdog;
 
 		private final Thread thread;
@@ -154,11 +165,9 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 		final Deadline deadline;
 
-		private final ReentrantLock lock = new ReentrantLock();
-
-		private boolean active = true;
-
-		private volatile boolean fired;
+		// ACTIVE, then INACTIVE or FIRING then FIRED: one compare-and-set decides between the watchdog firing and
+		// the request disarming or closing, without a lock (a lock object per request, and a lock on every write)
+		private volatile int state;
 
 		Watch(DeadlineWatchdog watchdog, Thread thread, boolean interrupt, Runnable action, Deadline deadline) {
 			this.watchdog = watchdog;
@@ -169,23 +178,22 @@ public class DeadlineWatchdog implements AutoCloseable {
 		}
 
 		void fire() {
-			this.lock.lock();
+			if (!STATE.compareAndSet(this, ACTIVE, FIRING)) {
+				return;
+			}
 			try {
-				if (this.active) {
-					this.fired = true;
-					if (this.interrupt) {
-						this.thread.interrupt();
-					}
-					if (this.action != null) {
-						this.action.run();
-					}
+				if (this.interrupt) {
+					this.thread.interrupt();
+				}
+				if (this.action != null) {
+					this.action.run();
 				}
 			}
 			catch (RuntimeException ex) {
 				logger.warn("A deadline action failed", ex);
 			}
 			finally {
-				this.lock.unlock();
+				this.state = FIRED;
 			}
 		}
 
@@ -196,17 +204,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 		 * @return {@code true} if the answer is on time, {@code false} if the deadline had already fired
 		 */
 		public boolean disarm() {
-			this.lock.lock();
-			try {
-				if (this.fired) {
-					return false;
-				}
-				this.active = false;
-				return true;
-			}
-			finally {
-				this.lock.unlock();
-			}
+			return STATE.compareAndSet(this, ACTIVE, INACTIVE) || this.state == INACTIVE;
 		}
 
 		/**
@@ -214,7 +212,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 		 * @return {@code true} once fired
 		 */
 		public boolean hasFired() {
-			return this.fired;
+			return this.state >= FIRING;
 		}
 
 		/**
@@ -224,15 +222,13 @@ public class DeadlineWatchdog implements AutoCloseable {
 		 */
 		@Override
 		public void close() {
-			this.lock.lock();
-			try {
-				this.active = false;
-			}
-			finally {
-				this.lock.unlock();
+			if (!STATE.compareAndSet(this, ACTIVE, INACTIVE)) {
+				while (this.state == FIRING) { // the watchdog is sending the interrupt (or running the action)
+					Thread.yield();
+				}
 			}
 			this.watchdog.open.remove(this);
-			if (this.fired && this.interrupt) {
+			if (this.interrupt && this.state == FIRED) {
 				Thread.interrupted();
 			}
 		}

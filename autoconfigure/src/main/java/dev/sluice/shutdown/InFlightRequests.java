@@ -4,21 +4,27 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Counts requests in flight, and those that finished after shutdown began: the "requests drained" of the
  * shutdown summary. Once shutdown has begun, every HTTP/1.1 response it can still change carries
  * {@code Connection: close}, so a keep-alive client opens its next request elsewhere instead of sending it into a
  * connection that is about to close.
+ * <p>
+ * A plain servlet filter that counts the {@code REQUEST} dispatch only (the async, forward and error dispatches of
+ * the same request pass straight through), with no per-request marker attribute.
  */
-public class InFlightRequests extends OncePerRequestFilter {
+public class InFlightRequests implements Filter {
 
 	private static final String HTTP_1_1 = "HTTP/1.1";
 
@@ -29,8 +35,14 @@ public class InFlightRequests extends OncePerRequestFilter {
 	private volatile boolean draining;
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
 			throws ServletException, IOException {
+		if (!(servletRequest instanceof HttpServletRequest request)
+				|| !(servletResponse instanceof HttpServletResponse response)
+				|| request.getDispatcherType() != DispatcherType.REQUEST) {
+			chain.doFilter(servletRequest, servletResponse);
+			return;
+		}
 		this.inFlight.incrementAndGet();
 		try {
 			closeConnectionIfDraining(request, response);

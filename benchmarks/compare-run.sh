@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Compare run: the throughput of GET /hello with every Sluice capability on, each alone, all off, on bare Spring
+# Boot, and behind the peers a user would pick instead (the bucket4j Spring Boot starter, Resilience4j), all in one
+# run, on loopback, with wrk (apt-get install -y wrk). The successor of load-run.sh's paired method, for many
+# servers at once (see BENCHMARKS.md, "Compare run").
+#
+# A "pair" starts every server of the run side by side (each JVM idle while another is measured), warms each, then
+# measures them one after another in short slices, in reverse order every other round, so that a drift of the
+# machine reaches both sides of every comparison alike. A comparison's ratio in a pair is the sum of its "a" slices
+# over the sum of its "b" slices; the table gives the mean of the pair ratios, their 95% confidence interval
+# (Student's t over pairs) and the A/A comparison (two identical all-off servers): the method's noise floor.
+# Bounded: pairs x (start-up + servers x (warm-up + rounds x seconds)).
+#
+# Usage: bash benchmarks/compare-run.sh [pairs=6] [rounds=5] [seconds=2] [warm-up seconds=8]
+#   COMPARE="aa all-on all-on-nh"  only these comparisons (names below; default: all of them)
+#   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java  the JVM of every server
+#   COMPARE_APP_ARGS="--spring.threads.virtual.enabled=true"  added to every server's arguments
+#   COMPARE_TABLE=/tmp/tmp.XXXX  print the table of the raw slices an earlier run left (every line: pair round server req/s)
+#   COMPARE_NO_BUILD=1  use the jars the last build left (sample-app/target, benchmarks/peers/*/target)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pairs="${1:-6}"
+rounds="${2:-5}"
+seconds="${3:-2}"
+warmup="${4:-8}"
+java="${JAVA:-java}"
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)"; exit 1; }
+if [ -z "${COMPARE_NO_BUILD:-}" ]; then # COMPARE_NO_BUILD=1: the jars as the last build left them
+  ./mvnw -B -q -pl sample-app -am package -DskipTests
+  ./mvnw -B -q -f benchmarks/peers/pom.xml package -DskipTests
+fi
+sample=sample-app/target/sluice-sample-app-0.1.0-SNAPSHOT.jar
+peers=benchmarks/peers
+
+# The sample app's rule list replaced by one never-rejecting per-IP rule on /hello (a list binds as a whole).
+rule=(--sluice.rate-limit.rules[0].name=hello --sluice.rate-limit.rules[0].paths=/hello
+      --sluice.rate-limit.rules[0].key=ip
+      --sluice.rate-limit.rules[0].limits[0].capacity=1000000000
+      --sluice.rate-limit.rules[0].limits[0].refill=1000000000
+      --sluice.rate-limit.rules[0].limits[0].period=1s)
+no_rl=--sluice.rate-limit.enabled=false
+no_cc=--sluice.concurrency-limit.enabled=false
+no_dl=--sluice.deadline.enabled=false
+no_sd=--sluice.shutdown.enabled=false
+
+# server name -> "jar|arguments" (the sample app's own application.yml otherwise: /** capped at 200 in flight,
+# a 10 s default deadline with the inbound budget header, the pools and task groups; pools and task groups are
+# not on the request path and stay on everywhere)
+declare -A servers=(
+  [off]="$sample|$no_rl $no_cc $no_dl $no_sd"
+  [off2]="$sample|$no_rl $no_cc $no_dl $no_sd"
+  [on]="$sample|${rule[*]}"
+  [on-nh]="$sample|${rule[*]} --sluice.rate-limit.headers=false"
+  [rl]="$sample|${rule[*]} $no_cc $no_dl $no_sd"
+  [rl-nh]="$sample|${rule[*]} --sluice.rate-limit.headers=false $no_cc $no_dl $no_sd"
+  [cc]="$sample|$no_rl $no_dl $no_sd"
+  [dl]="$sample|$no_rl $no_cc $no_sd"
+  [sd]="$sample|$no_rl $no_cc $no_dl"
+  [bare]="$peers/bare/target/peer-bare.jar|"
+  [b4j]="$peers/bucket4j/target/peer-bucket4j.jar|"
+  [b4j-off]="$peers/bucket4j/target/peer-bucket4j.jar|--bucket4j.enabled=false"
+  [r4j]="$peers/resilience4j/target/peer-resilience4j.jar|"
+  [r4j-off]="$peers/resilience4j/target/peer-resilience4j.jar|--peer.guarded=false"
+)
+# comparison name -> "a b label" (the ratio is a / b)
+names=(aa all-on all-on-nh rl rl-nh cc dl sd off-bare on-bare b4j r4j)
+declare -A comparisons=(
+  [aa]="off2 off A/A: Sluice all off vs all off (noise floor)"
+  [all-on]="on off Sluice all on (RateLimit headers on) vs all off"
+  [all-on-nh]="on-nh off Sluice all on, rate-limit headers: false vs all off"
+  [rl]="rl off rate limit alone (headers on) vs all off"
+  [rl-nh]="rl-nh off rate limit alone, headers: false vs all off"
+  [cc]="cc off concurrency limit alone (/**, 200) vs all off"
+  [dl]="dl off deadline alone (10 s default) vs all off"
+  [sd]="sd off in-flight tracking (graceful shutdown) alone vs all off"
+  [off-bare]="off bare Sluice all off vs bare Spring Boot (no starter)"
+  [on-bare]="on bare Sluice all on vs bare Spring Boot (no starter)"
+  [b4j]="b4j b4j-off bucket4j starter, one per-IP rule, vs the same app with bucket4j.enabled=false"
+  [r4j]="r4j r4j-off Resilience4j RateLimiter + semaphore Bulkhead vs the same handler without them"
+)
+read -r -a chosen <<< "${COMPARE:-${names[*]}}"
+# A/A is always measured: every other figure is read against it.
+[[ " ${chosen[*]} " == *" aa "* ]] || chosen=(aa "${chosen[@]}")
+declare -A wanted=()
+for c in "${chosen[@]}"; do
+  [ -n "${comparisons[$c]:-}" ] || { echo "unknown comparison $c (known: ${names[*]})" >&2; exit 1; }
+  read -r a b _ <<< "${comparisons[$c]}"
+  wanted[$a]=1; wanted[$b]=1
+done
+order=()
+for s in off off2 on on-nh rl rl-nh cc dl sd bare b4j b4j-off r4j r4j-off; do [ -n "${wanted[$s]:-}" ] && order+=("$s"); done
+read -r -a app_args <<< "${COMPARE_APP_ARGS:-}"
+
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+declare -A port=()
+
+launch() { # name
+  local jar="${servers[$1]%%|*}" args
+  read -r -a args <<< "${servers[$1]#*|}"
+  "$java" -Xmx512m -jar "$jar" --server.port="${port[$1]}" --logging.level.root=WARN \
+    --management.endpoints.web.exposure.include=health "${args[@]}" "${app_args[@]}" >/dev/null 2>&1 &
+  pids+=($!)
+}
+
+await() { # name
+  for _ in $(seq 1 360); do
+    curl -fs "http://127.0.0.1:${port[$1]}/actuator/health" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "server $1 on port ${port[$1]} did not start" >&2
+  exit 1
+}
+
+headers() { # name -> the response headers of GET /hello
+  curl -s -D - -o /dev/null "http://127.0.0.1:${port[$1]}/hello" | tr -d '\r'
+}
+
+check() { # name: each server does what its name says (a misconfigured side would make every figure a lie)
+  local h; h=$(headers "$1")
+  grep -q '^HTTP/1.1 200' <<< "$h" || { echo "$1: GET /hello did not answer 200" >&2; exit 1; }
+  case "$1" in
+    on|rl) grep -qi '^RateLimit:' <<< "$h" || { echo "$1: no RateLimit header" >&2; exit 1; } ;;
+    off|off2|on-nh|rl-nh|cc|dl|sd|bare) ! grep -qi '^RateLimit' <<< "$h" || { echo "$1: a RateLimit header" >&2; exit 1; } ;;
+    b4j) grep -qi '^X-Rate-Limit-Remaining:' <<< "$h" || { echo "b4j: no X-Rate-Limit-Remaining" >&2; exit 1; } ;;
+    b4j-off) ! grep -qi '^X-Rate-Limit-Remaining:' <<< "$h" || { echo "b4j-off: bucket4j answered" >&2; exit 1; } ;;
+  esac
+}
+
+rps() { # name seconds
+  wrk -t1 -c16 -d"$2s" "http://127.0.0.1:${port[$1]}/hello" | awk '/Requests\/sec/ {print $2}'
+}
+
+table() { # prints the table of the slices in $results
+  echo
+  echo "| comparison | pairs, slices | a req/s | b req/s | mean ratio a/b | 95% CI | per-pair ratios |"
+  echo "|---|---|---|---|---|---|---|"
+  for c in "${chosen[@]}"; do
+    read -r a b label <<< "${comparisons[$c]}"
+    awk -v a="$a" -v b="$b" -v label="$label" -v pairs="$pairs" '
+      BEGIN { split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131", t, " ") }
+      $3 == a { sa[$1] += $4; ta += $4; na++ }
+      $3 == b { sb[$1] += $4; tb += $4; nb++ }
+      END {
+        n = 0; sum = 0; list = ""
+        for (p = 1; p <= pairs; p++) if (sb[p] > 0) { r[++n] = sa[p] / sb[p]; sum += r[n]; list = list sprintf("%s%.3f", (n > 1) ? ", " : "", r[n]) }
+        mean = sum / n; ss = 0
+        for (i = 1; i <= n; i++) ss += (r[i] - mean) ^ 2
+        ci = "n/a"
+        if (n > 1) { half = ((n - 1 <= 15) ? t[n - 1] : 2.0) * sqrt(ss / (n - 1)) / sqrt(n); ci = sprintf("%.3f–%.3f", mean - half, mean + half) }
+        printf "| %s | %d, %d | %.0f | %.0f | **%.3f** | %s | %s |\n", label, n, na, ta / na, tb / nb, mean, ci, list
+      }' "$results"
+  done
+}
+
+if [ -n "${COMPARE_TABLE:-}" ]; then # COMPARE_TABLE=<raw slices file>: the table of an earlier (or cut-short) run
+  results="$COMPARE_TABLE"; pairs=$(awk '$1 > p { p = $1 } END { print p }' "$results"); table; exit 0
+fi
+results=$(mktemp)
+echo "servers: ${order[*]}; $pairs pairs x $rounds rounds x $seconds s; JVM: $("$java" -version 2>&1 | head -1); load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for pair in $(seq 1 "$pairs"); do
+  base=$(( 20000 + RANDOM % 20000 ))
+  i=0
+  for s in "${order[@]}"; do port[$s]=$((base + i)); i=$((i + 1)); done
+  # start in a rotating order, so that no server is always the first (or the last) to get its share of the JIT
+  n=${#order[@]}
+  for k in $(seq 0 $((n - 1))); do launch "${order[$(((k + pair) % n))]}"; done
+  for s in "${order[@]}"; do await "$s"; check "$s"; done
+  for s in "${order[@]}"; do rps "$s" "$warmup" >/dev/null; done # JIT warm-up
+  for round in $(seq 1 "$rounds"); do
+    if [ $(((round + pair) % 2)) -eq 0 ]; then seq_=("${order[@]}"); else seq_=(); for ((k = n - 1; k >= 0; k--)); do seq_+=("${order[$k]}"); done; fi
+    for s in "${seq_[@]}"; do echo "$pair $round $s $(rps "$s" "$seconds")" >> "$results"; done
+    echo "pair $pair round $round done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+  done
+  kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true
+  pids=()
+done
+
+table
+echo
+echo "Raw slices (pair round server requests/s): $results" >&2
+trap - EXIT
