@@ -88,6 +88,15 @@ for _ in $(seq 1 60); do
 done
 curl -fs "$prom/-/ready" >/dev/null || { cat "$work/prometheus.log"; echo "Prometheus is not ready"; exit 1; }
 
+# The alerts read rates, which need a sample from before the demo: wait for Prometheus's first scrape (its target
+# discovery can take seconds), else on an idle machine the whole demo lands before it and every counter starts high.
+for _ in $(seq 1 60); do
+  [ "$(curl -fsS -G "$prom/api/v1/query" --data-urlencode 'query=up{job="sluice-sample"} == 1' 2>/dev/null \
+    | jq '.data.result | length' 2>/dev/null)" = 1 ] && break
+  sleep 0.5
+done
+sleep 1
+
 echo "== scripts/demo.sh drives the sample app while Prometheus scrapes it"
 timeout 90 bash scripts/demo.sh "http://127.0.0.1:$app_port" > "$work/demo.out" 2>&1 \
   || { cat "$work/demo.out"; echo "the demo failed"; exit 1; }
