@@ -45,8 +45,8 @@ public class DeadlineFilter implements Filter {
 	/** Request attribute holding the request's {@link DeadlineRoutes.Route}. */
 	public static final String ROUTE_ATTRIBUTE = DeadlineRoutes.Route.class.getName();
 
-	// Set by the web layer when it already answered a DeadlineExceededException (kept as a string: no dependency).
-	private static final String EXCEEDED_ANSWERED = "dev.sluice.web.SluiceHandlerExceptionResolver.deadlineAnswered";
+	// Set by DeadlineExceptionResolver when it already answered a DeadlineExceededException.
+	private static final String EXCEEDED_ANSWERED = DeadlineExceptionResolver.DEADLINE_ANSWERED_ATTRIBUTE;
 
 	/** MDC key of the remaining budget at request start, in milliseconds (with {@code sluice.deadline.mdc}). */
 	public static final String MDC_KEY = "deadline";
