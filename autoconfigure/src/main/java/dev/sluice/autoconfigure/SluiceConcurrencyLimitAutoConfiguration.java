@@ -14,6 +14,7 @@ import dev.sluice.autoconfigure.SluiceConcurrencyLimitProperties.Algorithm;
 import dev.sluice.autoconfigure.SluiceConcurrencyLimitProperties.Mode;
 import dev.sluice.concurrency.ConcurrencyLimitFilter;
 import dev.sluice.concurrency.ConcurrencyLimiter;
+import dev.sluice.web.FilterOrders;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -48,9 +49,6 @@ import org.springframework.web.util.pattern.PathPattern;
 @EnableConfigurationProperties(SluiceConcurrencyLimitProperties.class)
 public final class SluiceConcurrencyLimitAutoConfiguration {
 
-	/** Order of the concurrency-limit filter: after the rate limit, before the deadline. */
-	public static final int FILTER_ORDER = -109;
-
 	private static final String PREFIX = "sluice.concurrency-limit.";
 
 	@Bean
@@ -80,7 +78,7 @@ public final class SluiceConcurrencyLimitAutoConfiguration {
 	FilterRegistrationBean<ConcurrencyLimitFilter> sluiceConcurrencyLimitFilterRegistration(
 			ConcurrencyLimitFilter filter) {
 		FilterRegistrationBean<ConcurrencyLimitFilter> registration = new FilterRegistrationBean<>(filter);
-		registration.setOrder(FILTER_ORDER);
+		registration.setOrder(FilterOrders.CONCURRENCY_LIMIT);
 		registration.setName("sluiceConcurrencyLimitFilter");
 		return registration;
 	}

@@ -16,6 +16,7 @@ import dev.sluice.deadline.DeadlineRoutes;
 import dev.sluice.deadline.DeadlineWatchdog;
 import dev.sluice.deadline.InboundBudgets;
 import io.grpc.ClientInterceptor;
+import dev.sluice.web.FilterOrders;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 
@@ -52,9 +53,6 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @ConditionalOnBooleanProperty(name = "sluice.deadline.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SluiceDeadlineProperties.class)
 public final class SluiceDeadlineAutoConfiguration {
-
-	/** Order of the deadline filter: after admission control, before Spring Security (-100). */
-	public static final int FILTER_ORDER = -108;
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
@@ -122,7 +120,7 @@ public final class SluiceDeadlineAutoConfiguration {
 		@Bean
 		FilterRegistrationBean<DeadlineFilter> sluiceDeadlineFilterRegistration(DeadlineFilter filter) {
 			FilterRegistrationBean<DeadlineFilter> registration = new FilterRegistrationBean<>(filter);
-			registration.setOrder(FILTER_ORDER);
+			registration.setOrder(FilterOrders.DEADLINE);
 			registration.setName("sluiceDeadlineFilter");
 			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request, not again on async or error
 			return registration;

@@ -5,6 +5,7 @@ import dev.sluice.shutdown.AbandonedTaskHandler;
 import dev.sluice.shutdown.GracefulShutdown;
 import dev.sluice.shutdown.InFlightRequests;
 import dev.sluice.shutdown.TomcatConnectorDrain;
+import dev.sluice.web.FilterOrders;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import org.apache.catalina.startup.Tomcat;
@@ -21,7 +22,6 @@ import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 
 /**
  * Sluice's ordered graceful shutdown: readiness, readiness delay, web-server drain (with the requests Tomcat's
@@ -59,7 +59,7 @@ public final class SluiceShutdownAutoConfiguration {
 		@Bean
 		FilterRegistrationBean<InFlightRequests> sluiceInFlightRequestsRegistration(InFlightRequests filter) {
 			FilterRegistrationBean<InFlightRequests> registration = new FilterRegistrationBean<>(filter);
-			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+			registration.setOrder(FilterOrders.SHUTDOWN_TRACKING);
 			registration.setName("sluiceInFlightRequests");
 			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request, not again on async or error
 			return registration;

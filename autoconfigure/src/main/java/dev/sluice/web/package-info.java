@@ -1,4 +1,5 @@
 /**
- * Servlet plumbing shared by the capabilities: RFC 9457 problem responses.
+ * Servlet plumbing shared by the capabilities and knowing none of them: RFC 9457 problem responses, the base
+ * of their exception resolvers, the parsed request path and the order of Sluice's filters.
  */
 package dev.sluice.web;
