@@ -6,7 +6,6 @@ import java.util.List;
 
 import dev.sluice.ratelimit.OnMissingKey;
 import dev.sluice.ratelimit.OnStoreFailure;
-import dev.sluice.web.FilterOrders;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -40,7 +39,7 @@ public class SluiceRateLimitProperties {
 	 * Order of the filter. The default runs before Spring Security's filter chain (-100); rules keyed on
 	 * principal need an order after it.
 	 */
-	private int filterOrder = FilterOrders.RATE_LIMIT;
+	private int filterOrder = -110; // FilterOrders.RATE_LIMIT, written out for the configuration metadata
 
 	private final ClientIp clientIp = new ClientIp();
 
