@@ -37,8 +37,10 @@ public final class SluiceTaskGroupsAutoConfiguration {
 			Validation.virtualThreadsAvailable("sluice.task-groups.threads");
 		}
 		Validation.positive("sluice.task-groups.max-threads", properties.getMaxThreads());
+		Validation.notNegative("sluice.task-groups.keep-alive", properties.getKeepAlive());
 		TaskGroups taskGroups = new TaskGroups(threads == ThreadKind.VIRTUAL, properties.getMaxThreads(),
-				sluiceRunningTasks, observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
+				properties.getKeepAlive(), sluiceRunningTasks,
+				observationRegistry.getIfUnique(() -> ObservationRegistry.NOOP));
 		meterRegistry.ifUnique(taskGroups::bindTo);
 		return taskGroups;
 	}

@@ -1,5 +1,7 @@
 package dev.sluice.autoconfigure;
 
+import java.time.Duration;
+
 import dev.sluice.pool.ThreadKind;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -25,6 +27,12 @@ public class SluiceTaskGroupsProperties {
 	 */
 	private int maxThreads = 64;
 
+	/**
+	 * With platform threads: how long an idle thread waits for a subtask before it retires; 0 keeps every thread
+	 * until shutdown.
+	 */
+	private Duration keepAlive = Duration.ofSeconds(60);
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -47,6 +55,14 @@ public class SluiceTaskGroupsProperties {
 
 	public void setMaxThreads(int maxThreads) {
 		this.maxThreads = maxThreads;
+	}
+
+	public Duration getKeepAlive() {
+		return this.keepAlive;
+	}
+
+	public void setKeepAlive(Duration keepAlive) {
+		this.keepAlive = keepAlive;
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.sluice.group;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,11 +14,12 @@ import java.util.concurrent.TimeUnit;
 import dev.sluice.core.SluiceThreads;
 
 /**
- * The threads subtasks run on: a fresh virtual thread each, or a fixed pool of at most {@code maxThreads}
- * platform threads. On the pool, a subtask is only handed over together with a {@linkplain #slots() slot} (one
- * per thread), so it never waits in a queue behind other work: a group that is cancelled has no queued subtasks
- * to wait for, and a forking thread that gets no slot decides itself whether to wait or to run the subtask inline.
- * Every thread is remembered until it ends, so {@link #shutdown(long)} can wait for them all.
+ * The threads subtasks run on: a fresh virtual thread each, or a pool of at most {@code maxThreads} platform
+ * threads, of which those idle for {@code keepAlive} retire. On the pool, a subtask is only handed over together
+ * with a {@linkplain #slots() slot} (one per thread), so it never waits in a queue behind other work: a group that
+ * is cancelled has no queued subtasks to wait for, and a forking thread that gets no slot decides itself whether to
+ * wait or to run the subtask inline. Every thread is remembered until it ends, so {@link #shutdown(long)} can wait
+ * for them all.
  */
 final class SubtaskThreads {
 
@@ -33,13 +35,12 @@ final class SubtaskThreads {
 
 	private volatile boolean shutdown;
 
-	private SubtaskThreads(ThreadFactory factory, int maxThreads) {
+	private SubtaskThreads(ThreadFactory factory, int maxThreads, Duration keepAlive) {
 		this.factory = factory;
 		if (maxThreads > 0) {
-			// No keep-alive: a pool thread that retired while a subtask was being handed over could leave that
-			// subtask queued behind busy threads. The pool is small and bounded; idle threads cost little.
-			this.pool = new ThreadPoolExecutor(maxThreads, maxThreads, 0, TimeUnit.MILLISECONDS,
-					new LinkedBlockingQueue<>(), this::newThread);
+			this.pool = new ThreadPoolExecutor(maxThreads, maxThreads, Math.max(1, keepAlive.toNanos()),
+					TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), this::newThread);
+			this.pool.allowCoreThreadTimeOut(!keepAlive.isZero());
 			this.slots = new Semaphore(maxThreads);
 		}
 		else {
@@ -53,19 +54,20 @@ final class SubtaskThreads {
 	 * @return the threads
 	 */
 	static SubtaskThreads virtual() {
-		return new SubtaskThreads(SluiceThreads.virtual("group"), 0);
+		return new SubtaskThreads(SluiceThreads.virtual("group"), 0, Duration.ZERO);
 	}
 
 	/**
-	 * Subtasks on a fixed pool of platform threads.
+	 * Subtasks on a pool of platform threads.
 	 * @param maxThreads the most threads, at least 1
+	 * @param keepAlive how long an idle thread waits for a subtask before it retires; zero to never retire
 	 * @return the threads
 	 */
-	static SubtaskThreads platform(int maxThreads) {
+	static SubtaskThreads platform(int maxThreads, Duration keepAlive) {
 		if (maxThreads < 1) {
 			throw new IllegalArgumentException("maxThreads must be at least 1, was " + maxThreads);
 		}
-		return new SubtaskThreads(SluiceThreads.platform("group", true), maxThreads);
+		return new SubtaskThreads(SluiceThreads.platform("group", true), maxThreads, keepAlive);
 	}
 
 	/**
@@ -104,6 +106,19 @@ final class SubtaskThreads {
 			this.slots.release();
 			throw ex;
 		}
+		replaceRetiredThread();
+	}
+
+	/**
+	 * Starts a thread for a queued subtask when the pool has fewer threads than slots. A thread that retires
+	 * (keep-alive) while a subtask is handed to the pool can leave that subtask queued behind busy threads,
+	 * although it holds a slot. Both the submitter (after queuing) and the retiring thread (after leaving the
+	 * count) call this: whichever comes second sees the other's step and starts the missing thread.
+	 */
+	private void replaceRetiredThread() {
+		if (!this.pool.getQueue().isEmpty()) {
+			this.pool.prestartCoreThread();
+		}
 	}
 
 	/**
@@ -129,7 +144,15 @@ final class SubtaskThreads {
 	}
 
 	private Thread newThread(Runnable task) {
-		Thread thread = this.factory.newThread(task);
+		Runnable body = (this.pool == null) ? task : () -> {
+			try {
+				task.run();
+			}
+			finally {
+				replaceRetiredThread();
+			}
+		};
+		Thread thread = this.factory.newThread(body);
 		this.started.add(thread);
 		if (this.started.size() > this.pruneAt) {
 			// Forget ended threads now and then (amortised); NEW threads are not started yet and stay.

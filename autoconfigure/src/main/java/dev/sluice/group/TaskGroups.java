@@ -19,7 +19,8 @@ import org.springframework.beans.factory.DisposableBean;
 /**
  * Opens {@link TaskGroup}s: errgroup-style fan-out inside a request. Subtasks run on a fresh virtual thread each
  * (Java 21+), or on a pool of at most {@code max-threads} platform threads shared by every group of the
- * application, which this bean owns and stops when the application context closes.
+ * application, which this bean owns and stops when the application context closes; pool threads idle for
+ * {@code keep-alive} retire.
  * <p>
  * On the platform pool, a fork from a request thread waits (up to the group's deadline) while every pool thread
  * is busy; it never queues behind other groups' work. A fork from inside a subtask that finds no free pool thread
@@ -36,6 +37,8 @@ public class TaskGroups implements DisposableBean {
 
 	private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
+	private static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(60);
+
 	private final SubtaskThreads threads;
 
 	private final RunningTasks runningTasks;
@@ -47,7 +50,7 @@ public class TaskGroups implements DisposableBean {
 	private final AtomicLong ids = new AtomicLong();
 
 	/**
-	 * Creates the opener of task groups.
+	 * Creates the opener of task groups, whose idle platform threads retire after 60 seconds.
 	 * @param virtual whether subtasks run on virtual threads (Java 21+)
 	 * @param maxThreads with platform threads: the most threads running subtasks, at least 1
 	 * @param runningTasks the registry of running tasks behind the Actuator task view
@@ -57,7 +60,8 @@ public class TaskGroups implements DisposableBean {
 	}
 
 	/**
-	 * Creates the opener of task groups whose subtasks and joins are observations.
+	 * Creates the opener of task groups whose subtasks and joins are observations, and whose idle platform
+	 * threads retire after 60 seconds.
 	 * @param virtual whether subtasks run on virtual threads (Java 21+)
 	 * @param maxThreads with platform threads: the most threads running subtasks, at least 1
 	 * @param runningTasks the registry of running tasks behind the Actuator task view
@@ -65,9 +69,23 @@ public class TaskGroups implements DisposableBean {
 	 */
 	public TaskGroups(boolean virtual, int maxThreads, RunningTasks runningTasks,
 			ObservationRegistry observationRegistry) {
+		this(virtual, maxThreads, DEFAULT_KEEP_ALIVE, runningTasks, observationRegistry);
+	}
+
+	/**
+	 * Creates the opener of task groups.
+	 * @param virtual whether subtasks run on virtual threads (Java 21+)
+	 * @param maxThreads with platform threads: the most threads running subtasks, at least 1
+	 * @param keepAlive with platform threads: how long an idle thread waits for a subtask before it retires;
+	 * zero to keep every thread until shutdown
+	 * @param runningTasks the registry of running tasks behind the Actuator task view
+	 * @param observationRegistry where subtasks and joins are observed
+	 */
+	public TaskGroups(boolean virtual, int maxThreads, Duration keepAlive, RunningTasks runningTasks,
+			ObservationRegistry observationRegistry) {
 		this.runningTasks = runningTasks;
 		this.observationRegistry = observationRegistry;
-		this.threads = virtual ? SubtaskThreads.virtual() : SubtaskThreads.platform(maxThreads);
+		this.threads = virtual ? SubtaskThreads.virtual() : SubtaskThreads.platform(maxThreads, keepAlive);
 	}
 
 	/**
