@@ -1,23 +1,19 @@
 package dev.sluice.group;
 
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import dev.sluice.core.RunningTasks;
-import dev.sluice.core.TaskContext;
 import dev.sluice.deadline.Deadline;
 import dev.sluice.deadline.DeadlineExceededException;
-import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
 /**
@@ -29,79 +25,11 @@ import io.micrometer.observation.ObservationRegistry;
  * the group's {@link Deadline} attached. Each subtask is an observation named {@value #SUBTASK_OBSERVATION}, and
  * each {@link #join()} one named {@value #JOIN_OBSERVATION}, both children of the forking thread's current
  * observation, with the key {@code outcome}.
- *
- * <table>
- * <caption>errgroup and its Java form</caption>
- * <tr><th>Go</th><th>Java</th></tr>
- * <tr><td><pre>
- * g, ctx := errgroup.WithContext(ctx)
- * g.SetLimit(8)
- * var profile Profile
- * var posts []Post
- * g.Go(func() error {
- *     var err error
- *     profile, err = profiles.Fetch(ctx, id)
- *     return err
- * })
- * g.Go(func() error {
- *     var err error
- *     posts, err = postsSvc.Fetch(ctx, id)
- *     return err
- * })
- * if err := g.Wait(); err != nil {
- *     return err
- * }
- * return Page{profile, posts}, nil
- * </pre></td><td><pre>
- * try (TaskGroup group = taskGroups.open()) {
- *     group.limit(8);
- *
- *
- *     Subtask&lt;Profile&gt; profile =
- *         group.fork(() -&gt; profiles.fetch(id));
- *
- *
- *
- *     Subtask&lt;List&lt;Post&gt;&gt; posts =
- *         group.fork(() -&gt; postsSvc.fetch(id));
- *
- *
- *
- *     group.join();   // throws the first failure
- *
- *
- *     return new Page(profile.get(), posts.get());
- * }
- * </pre></td></tr>
- * <tr><td>{@code g.TryGo(f)}</td><td>{@code group.tryFork(task)} (empty {@code Optional} when the limit is
- * reached)</td></tr>
- * <tr><td>{@code context.WithTimeout(ctx, d)}</td><td>{@code taskGroups.open(d)}</td></tr>
- * </table>
  * <p>
- * Where Java differs from Go, and what is defined here:
- * <ul>
- * <li><b>Fork after a failure.</b> Once the group is cancelled (first failure, deadline, {@link #close()},
- * shutdown), {@link #fork} and {@link #tryFork} do not start the subtask: it is returned
- * {@link Subtask.State#CANCELLED}. Go would run the function with a cancelled context, which a well-behaved
- * function returns from at once; not starting it is the same outcome without the thread.</li>
- * <li><b>Results.</b> {@link Subtask#get()} returns the value of a subtask that succeeded; before it has
- * finished (call {@link #join()} first) and for a failed or cancelled subtask it throws
- * {@link IllegalStateException}, with the subtask's exception as the cause.</li>
- * <li><b>Interrupts.</b> If the thread blocked in {@link #join()} or in {@link #fork} (waiting for a slot) is
- * interrupted, the group is cancelled, the interrupt flag is restored and the call throws
- * {@link TaskGroupException} &mdash; or {@link DeadlineExceededException} when the deadline has passed, as it has
- * when a request's deadline watchdog sent the interrupt.</li>
- * <li><b>Deadline.</b> The group's deadline is enforced by whoever waits on the group: {@link #join()} and a
- * {@link #fork} waiting for a slot wait no longer than the time left, then cancel the group; no timer thread is
- * involved. Subtasks see it as {@link Deadline#current()} and can check it themselves.</li>
- * <li><b>Threads.</b> On the platform-thread pool ({@code sluice.task-groups.threads=platform}), a fork from the
- * request thread waits for a free pool thread (bounded by the deadline); a fork from inside a subtask when no
- * pool thread is free runs the new subtask inline, on the forking thread, because waiting there could deadlock
- * (every pool thread waiting for subtasks that need a pool thread). {@link #tryFork} waits for a pool thread the
- * same way: only {@link #limit(int)} makes it return empty.</li>
- * <li><b>Use.</b> A group is used by the thread that opened it; subtasks may fork into it too.
- * {@link #join()} may be called again and returns or throws the same outcome.</li>
- * </ul>
+ * The package documentation sets errgroup and this class side by side and says where Java differs from Go:
+ * forks after a failure, results, interrupts, the deadline and threads.
+ *
+ * @see dev.sluice.group
  */
 public final class TaskGroup implements AutoCloseable {
 
@@ -113,14 +41,6 @@ public final class TaskGroup implements AutoCloseable {
 	 * interrupted.
 	 */
 	public static final String JOIN_OBSERVATION = "sluice.task_group.join";
-
-	private static final TaskContext CONTEXT = TaskContext.all();
-
-	/** How long a fork waits for a slot before it looks again whether the group was cancelled meanwhile. */
-	private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
-	/** The subtask running on this thread, if any: a fork from inside a subtask may run inline. */
-	private static final ThreadLocal<Member<?>> CURRENT = new ThreadLocal<>();
 
 	private final String id;
 
@@ -134,11 +54,13 @@ public final class TaskGroup implements AutoCloseable {
 
 	private final Consumer<TaskGroup> onClose;
 
+	private final GroupWaits waits;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private final Condition finished = this.lock.newCondition();
 
-	private final Set<Member<?>> running = new HashSet<>();
+	private final Set<GroupMember<?>> running = new HashSet<>();
 
 	private final AtomicInteger forks = new AtomicInteger();
 
@@ -158,6 +80,7 @@ public final class TaskGroup implements AutoCloseable {
 		this.runningTasks = runningTasks;
 		this.observations = observations;
 		this.onClose = onClose;
+		this.waits = new GroupWaits(this, deadline);
 	}
 
 	/**
@@ -222,8 +145,8 @@ public final class TaskGroup implements AutoCloseable {
 	 */
 	public <T> Subtask<T> fork(Callable<T> task) {
 		Semaphore slots = this.limit;
-		if (slots != null && !acquire(slots, "forking in")) {
-			return neverStarted(task, null);
+		if (slots != null && !this.waits.acquire(slots, "forking in")) {
+			return neverStarted(task);
 		}
 		return start(task, slots);
 	}
@@ -255,24 +178,10 @@ public final class TaskGroup implements AutoCloseable {
 	 * group is then cancelled and the interrupt flag kept)
 	 */
 	public void join() {
-		Observation observation = Observation.createNotStarted(JOIN_OBSERVATION, this.observations)
-			.contextualName("join " + this.id)
-			.highCardinalityKeyValue("task_group.id", this.id)
-			.start();
-		String outcome = "success";
-		try {
+		GroupObservations.join(this.observations, this.id, () -> {
 			awaitSubtasks();
 			rethrow();
-		}
-		catch (RuntimeException | Error ex) {
-			outcome = (ex instanceof DeadlineExceededException) ? "deadline_exceeded"
-					: Thread.currentThread().isInterrupted() ? "interrupted" : "failed";
-			observation.error(ex);
-			throw ex;
-		}
-		finally {
-			observation.lowCardinalityKeyValue("outcome", outcome).stop();
-		}
+		});
 	}
 
 	private void awaitSubtasks() {
@@ -293,7 +202,7 @@ public final class TaskGroup implements AutoCloseable {
 			}
 		}
 		catch (InterruptedException ex) {
-			throw interrupted(ex, "joining");
+			throw this.waits.interrupted(ex, "joining");
 		}
 		finally {
 			this.lock.unlock();
@@ -387,13 +296,13 @@ public final class TaskGroup implements AutoCloseable {
 		}
 		this.failure = cause;
 		this.cancelled = true;
-		for (Member<?> member : this.running) {
+		for (GroupMember<?> member : this.running) {
 			member.interrupt();
 		}
 	}
 
 	private <T> Subtask<T> start(Callable<T> task, Semaphore slots) {
-		Member<T> member = new Member<>(nextId(), task, slots);
+		GroupMember<T> member = new GroupMember<>(this, nextId(), task, slots);
 		this.lock.lock();
 		try {
 			if (this.closed) {
@@ -411,10 +320,10 @@ public final class TaskGroup implements AutoCloseable {
 		boolean inline = false;
 		Semaphore threadSlots = this.threads.slots();
 		if (threadSlots != null && !threadSlots.tryAcquire()) {
-			if (CURRENT.get() != null) {
+			if (GroupMember.insideSubtask()) {
 				inline = true; // a subtask's fork with every pool thread busy: waiting here could deadlock
 			}
-			else if (!acquire(threadSlots, "waiting for a thread in")) {
+			else if (!this.waits.acquire(threadSlots, "waiting for a thread in")) {
 				member.neverStarted();
 				return member;
 			}
@@ -447,57 +356,65 @@ public final class TaskGroup implements AutoCloseable {
 		return member;
 	}
 
-	private <T> Subtask<T> neverStarted(Callable<T> task, Semaphore slots) {
-		Member<T> member = new Member<>(nextId(), task, slots);
+	private <T> Subtask<T> neverStarted(Callable<T> task) {
+		GroupMember<T> member = new GroupMember<>(this, nextId(), task, null);
 		member.neverStarted();
 		return member;
 	}
 
+	/** A member is about to run on this thread: records the thread and says yes, unless cancelled. */
+	boolean startRunning(GroupMember<?> member) {
+		this.lock.lock();
+		try {
+			if (this.cancelled) {
+				return false;
+			}
+			member.setThread(Thread.currentThread());
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** A member's task returned: no interrupt reaches its thread any more; says whether cancelled meanwhile. */
+	boolean stopRunning(GroupMember<?> member) {
+		this.lock.lock();
+		try {
+			member.setThread(null);
+			return this.cancelled;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** A member finished; the first failure cancels the rest and is what {@link #join()} throws. */
+	void finished(GroupMember<?> member, Subtask.State outcome, Throwable thrown) {
+		this.lock.lock();
+		try {
+			if (outcome == Subtask.State.FAILED) {
+				cancelLocked(thrown);
+			}
+			member.settle(outcome);
+			this.running.remove(member);
+			this.finished.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	RunningTasks runningTasks() {
+		return this.runningTasks;
+	}
+
+	ObservationRegistry observations() {
+		return this.observations;
+	}
+
 	private String nextId() {
 		return this.id + "-" + this.forks.incrementAndGet();
-	}
-
-	/**
-	 * Waits for a permit no longer than the deadline allows.
-	 * @return {@code true} with the permit; {@code false} when the group was cancelled or its deadline passed
-	 * (which cancels it) first
-	 */
-	private boolean acquire(Semaphore semaphore, String doing) {
-		try {
-			while (!this.cancelled) {
-				long wait = WAIT_SLICE_NANOS;
-				if (this.deadline != null) {
-					long left = this.deadline.remainingNanos();
-					if (left <= 0) {
-						cancel(new DeadlineExceededException(this.deadline.timeout()));
-						return false;
-					}
-					wait = Math.min(wait, left);
-				}
-				if (semaphore.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
-					return true;
-				}
-			}
-			return false;
-		}
-		catch (InterruptedException ex) {
-			throw interrupted(ex, doing);
-		}
-	}
-
-	/** Cancels the group for an interrupted waiter, keeps the flag, and says what to throw. */
-	private RuntimeException interrupted(InterruptedException ex, String doing) {
-		RuntimeException thrown;
-		if (this.deadline != null && this.deadline.isExpired()) {
-			thrown = new DeadlineExceededException("Deadline passed while " + doing + " task group " + this.id,
-					this.deadline.timeout(), ex);
-		}
-		else {
-			thrown = new TaskGroupException("Interrupted while " + doing + " task group " + this.id, ex);
-		}
-		cancel(thrown);
-		Thread.currentThread().interrupt();
-		return thrown;
 	}
 
 	private void rethrow() {
@@ -519,184 +436,6 @@ public final class TaskGroup implements AutoCloseable {
 			throw error;
 		}
 		throw new TaskGroupException("A subtask of task group " + this.id + " failed: " + first, first);
-	}
-
-	/** One subtask: its state, and the thread it runs on while it runs. */
-	private final class Member<T> implements Subtask<T>, Runnable {
-
-		private final String id;
-
-		private final Callable<T> task;
-
-		private final Semaphore slots;
-
-		private final TaskContext.Snapshot context = CONTEXT.capture();
-
-		private final Observation forker = TaskGroup.this.observations.getCurrentObservation();
-
-		private volatile Subtask.State state = Subtask.State.RUNNING;
-
-		private volatile T value;
-
-		private volatile Throwable exception;
-
-		/** Guarded by the group's lock: set only while the task runs, so an interrupt never reaches later work. */
-		private Thread thread;
-
-		Member(String id, Callable<T> task, Semaphore slots) {
-			this.id = id;
-			this.task = task;
-			this.slots = slots;
-		}
-
-		@Override
-		public void run() {
-			TaskGroup group = TaskGroup.this;
-			boolean startNow;
-			group.lock.lock();
-			try {
-				startNow = !group.cancelled;
-				if (startNow) {
-					this.thread = Thread.currentThread();
-				}
-			}
-			finally {
-				group.lock.unlock();
-			}
-			if (!startNow) {
-				finish(Subtask.State.CANCELLED, null, null);
-				return;
-			}
-			Member<?> outer = CURRENT.get();
-			CURRENT.set(this);
-			T result = null;
-			Throwable thrown = null;
-			Observation observation = Observation.createNotStarted(SUBTASK_OBSERVATION, group.observations)
-				.parentObservation(this.forker)
-				.contextualName("subtask " + group.id)
-				.highCardinalityKeyValue("subtask.id", this.id)
-				.start();
-			try (TaskContext.Scope context = this.context.restore();
-					Observation.Scope observing = observation.openScope();
-					RunningTasks.Running registered = group.runningTasks.start("task-group", this.id);
-					Deadline.Scope scope = (group.deadline != null) ? group.deadline.attach() : Deadline.detach()) {
-				result = this.task.call();
-			}
-			catch (Throwable ex) {
-				thrown = ex;
-			}
-			finally {
-				if (outer != null) {
-					CURRENT.set(outer);
-				}
-				else {
-					CURRENT.remove();
-				}
-			}
-			boolean cancelledMeanwhile;
-			group.lock.lock();
-			try {
-				this.thread = null;
-				cancelledMeanwhile = group.cancelled;
-			}
-			finally {
-				group.lock.unlock();
-			}
-			// No interrupt of this group can reach the thread from here on; clear one that arrived, so a pooled
-			// thread starts its next subtask clean.
-			Thread.interrupted();
-			Subtask.State outcome = (thrown == null) ? Subtask.State.SUCCESS
-					: cancelledMeanwhile ? Subtask.State.CANCELLED : Subtask.State.FAILED;
-			if (thrown != null) {
-				observation.error(thrown);
-			}
-			observation.lowCardinalityKeyValue("outcome", outcome.name().toLowerCase(Locale.ROOT)).stop();
-			finish(outcome, result, thrown);
-		}
-
-		/**
-		 * Runs on the forking subtask's thread. An interrupt meant for that outer subtask may have been
-		 * consumed (or cleared) by this one, so it is restored when the outer group is cancelled.
-		 */
-		void runInline() {
-			boolean wasInterrupted = Thread.currentThread().isInterrupted();
-			run();
-			Member<?> outer = CURRENT.get();
-			if (wasInterrupted || (outer != null && outer.group().cancelled)) {
-				Thread.currentThread().interrupt();
-			}
-		}
-
-		TaskGroup group() {
-			return TaskGroup.this;
-		}
-
-		void interrupt() {
-			if (this.thread != null) {
-				this.thread.interrupt();
-			}
-		}
-
-		void neverStarted() {
-			this.state = Subtask.State.CANCELLED;
-			release();
-		}
-
-		void finish(Subtask.State outcome, T result, Throwable thrown) {
-			this.value = result;
-			this.exception = thrown;
-			release(); // before the state is published: a finished subtask no longer holds a slot
-			TaskGroup group = TaskGroup.this;
-			group.lock.lock();
-			try {
-				if (outcome == Subtask.State.FAILED) {
-					group.cancelLocked(thrown); // the first failure cancels the rest and is what join() throws
-				}
-				this.state = outcome;
-				group.running.remove(this);
-				group.finished.signalAll();
-			}
-			finally {
-				group.lock.unlock();
-			}
-		}
-
-		void release() {
-			if (this.slots != null) {
-				this.slots.release();
-			}
-		}
-
-		@Override
-		public String id() {
-			return this.id;
-		}
-
-		@Override
-		public Subtask.State state() {
-			return this.state;
-		}
-
-		@Override
-		public T get() {
-			Subtask.State now = this.state;
-			if (now != Subtask.State.SUCCESS) {
-				throw new IllegalStateException("Subtask " + this.id + " has no result: it is " + now
-						+ ((now == Subtask.State.RUNNING) ? " (call join() first)" : ""), this.exception);
-			}
-			return this.value;
-		}
-
-		@Override
-		public Throwable exception() {
-			return this.exception;
-		}
-
-		@Override
-		public String toString() {
-			return "Subtask[" + this.id + ", " + this.state + "]";
-		}
-
 	}
 
 }
