@@ -106,14 +106,6 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 		}
 	}
 
-	/**
-	 * What the last drain came to; empty before shutdown.
-	 * @return one entry per pool
-	 */
-	public List<PoolDrain> getLastDrain() {
-		return this.lastDrain;
-	}
-
 	@Override
 	public void start() {
 		this.running = true;
@@ -160,12 +152,12 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 				.reduce(Long.MAX_VALUE, WorkerPools::earlier);
 			// Every pool is interrupted (at its own drain deadline) before any is waited for: tasks that ignore
 			// the interrupt cost one grace in all, not one per pool.
-			List<WorkerPool.Drain> interrupted = new ArrayList<>();
+			List<Drain> interrupted = new ArrayList<>();
 			for (WorkerPool pool : pools) {
 				interrupted.add(pool.drainUntil(earlier(start + pool.getSpec().drainTimeout().toNanos(), budget)));
 			}
 			long graceEnd = System.nanoTime() + INTERRUPT_GRACE.toNanos();
-			for (WorkerPool.Drain drain : interrupted) {
+			for (Drain drain : interrupted) {
 				drains.add(drain.finish(graceEnd));
 			}
 		}
