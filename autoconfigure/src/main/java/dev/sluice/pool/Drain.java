@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-import dev.sluice.shutdown.AbandonedTask;
-import dev.sluice.shutdown.AbandonedTask.Reason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +30,7 @@ final class Drain {
 
 	private final long completedBefore;
 
-	private final List<AbandonedTask> lost = new ArrayList<>();
+	private final List<UnfinishedTask> lost = new ArrayList<>();
 
 	private boolean interrupted;
 
@@ -55,7 +53,7 @@ final class Drain {
 		if (!this.executor.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
 			this.pool.inFlight().abandoning = true;
 			for (Runnable neverRan : this.executor.shutdownNow()) {
-				this.lost.add(((PoolTask<?>) neverRan).cancelAtShutdown(Reason.NEVER_STARTED));
+				this.lost.add(((PoolTask<?>) neverRan).cancelAtShutdown(UnfinishedTask.Reason.NEVER_STARTED));
 			}
 			// shutdownNow() interrupted the workers; a task run on its caller's thread is interrupted here.
 			this.pool.inFlight().running.forEach(Attempt::interruptForDrain);
@@ -81,7 +79,7 @@ final class Drain {
 			}
 			for (Attempt stuck : inFlight.running) {
 				if (stuck.markAbandoned()) {
-					this.lost.add(stuck.task.abandoned(Reason.STILL_RUNNING));
+					this.lost.add(stuck.task.abandoned(UnfinishedTask.Reason.STILL_RUNNING));
 				}
 			}
 		}
@@ -89,14 +87,14 @@ final class Drain {
 		// never started, and it is reported, not left behind.
 		for (PoolTask<?> waiting : List.copyOf(inFlight.awaitingRetry)) {
 			if (inFlight.awaitingRetry.remove(waiting)) {
-				this.lost.add(waiting.cancelAtShutdown(Reason.NEVER_STARTED));
+				this.lost.add(waiting.cancelAtShutdown(UnfinishedTask.Reason.NEVER_STARTED));
 			}
 		}
 		// A worker stuck past the grace is not waited for again.
 		this.threads.joinAll(joinDeadlineNanos);
 		this.lost.addAll(inFlight.takeAbandoned());
 		this.pool.meters().abandoned.add(this.lost.size());
-		for (AbandonedTask task : this.lost) {
+		for (UnfinishedTask task : this.lost) {
 			logger.warn("Pool '{}' abandoned task '{}' ({}) at shutdown", this.pool.getName(), task.taskId(),
 					task.reason().tagValue());
 		}

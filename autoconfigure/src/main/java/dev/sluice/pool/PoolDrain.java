@@ -3,7 +3,6 @@ package dev.sluice.pool;
 import java.time.Duration;
 import java.util.List;
 
-import dev.sluice.shutdown.AbandonedTask;
 
 /**
  * What draining one pool at shutdown came to.
@@ -13,6 +12,6 @@ import dev.sluice.shutdown.AbandonedTask;
  * @param abandoned tasks accepted but never completed, each with its id
  * @param took how long the drain took
  */
-public record PoolDrain(String pool, long completed, List<AbandonedTask> abandoned, Duration took) {
+public record PoolDrain(String pool, long completed, List<UnfinishedTask> abandoned, Duration took) {
 
 }

@@ -11,8 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.sluice.core.RunningTasks;
 import dev.sluice.core.TaskContext;
-import dev.sluice.shutdown.AbandonedTask;
-import dev.sluice.shutdown.AbandonedTask.Reason;
 import io.micrometer.observation.Observation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -200,7 +198,7 @@ final class PoolTask<T> implements Runnable {
 
 	/** A run that failed after the drain's interrupt: the worker reports it abandoned. */
 	void reportAbandoned() {
-		this.pool.inFlight().reportAbandoned(abandoned(Reason.INTERRUPTED));
+		this.pool.inFlight().reportAbandoned(abandoned(UnfinishedTask.Reason.INTERRUPTED));
 	}
 
 	/**
@@ -208,7 +206,7 @@ final class PoolTask<T> implements Runnable {
 	 * @param reason why it never completed
 	 * @return the report
 	 */
-	AbandonedTask cancelAtShutdown(Reason reason) {
+	UnfinishedTask cancelAtShutdown(UnfinishedTask.Reason reason) {
 		this.future.completeExceptionally(new CancellationException("pool " + this.pool.getName() + " shut down"));
 		return abandoned(reason);
 	}
@@ -218,9 +216,9 @@ final class PoolTask<T> implements Runnable {
 	 * @param reason why it never completed
 	 * @return the report
 	 */
-	AbandonedTask abandoned(Reason reason) {
+	UnfinishedTask abandoned(UnfinishedTask.Reason reason) {
 		observed("abandoned", null);
-		return new AbandonedTask(this.pool.getName(), this.id, this.original, reason);
+		return new UnfinishedTask(this.pool.getName(), this.id, this.original, reason);
 	}
 
 	/**

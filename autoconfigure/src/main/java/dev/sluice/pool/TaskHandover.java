@@ -4,7 +4,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-import dev.sluice.shutdown.AbandonedTask;
 import io.micrometer.observation.Observation;
 
 /**
@@ -83,7 +82,7 @@ final class TaskHandover {
 		}
 		catch (RejectedExecutionException ex) {
 			if (this.executor.isShutdown()) {
-				this.pool.inFlight().reportAbandoned(task.cancelAtShutdown(AbandonedTask.Reason.NEVER_STARTED));
+				this.pool.inFlight().reportAbandoned(task.cancelAtShutdown(UnfinishedTask.Reason.NEVER_STARTED));
 			}
 			else {
 				reject(task, "is full (retry)");
@@ -114,7 +113,7 @@ final class TaskHandover {
 				return;
 			}
 		}
-		inFlight.reportAbandoned(task.cancelAtShutdown(AbandonedTask.Reason.NEVER_STARTED));
+		inFlight.reportAbandoned(task.cancelAtShutdown(UnfinishedTask.Reason.NEVER_STARTED));
 	}
 
 	// Workers may all have retired (keep-alive) while the task went around execute().

@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import dev.sluice.shutdown.AbandonedTask;
 
 /**
  * The tasks of a {@link WorkerPool} that its drain must account for: the runs going on now, the tasks waiting
@@ -19,7 +18,7 @@ final class TasksInFlight {
 
 	final Set<PoolTask<?>> awaitingRetry = ConcurrentHashMap.newKeySet();
 
-	private final Queue<AbandonedTask> abandonedWhileDraining = new ConcurrentLinkedQueue<>();
+	private final Queue<UnfinishedTask> abandonedWhileDraining = new ConcurrentLinkedQueue<>();
 
 	/** The drain has begun: a task that fails is run again at once, without its backoff. */
 	volatile boolean draining;
@@ -27,7 +26,7 @@ final class TasksInFlight {
 	/** The drain ran out of time: what was queued is dropped and what runs is interrupted. */
 	volatile boolean abandoning;
 
-	void reportAbandoned(AbandonedTask task) {
+	void reportAbandoned(UnfinishedTask task) {
 		this.abandonedWhileDraining.add(task);
 	}
 
@@ -35,9 +34,9 @@ final class TasksInFlight {
 	 * Takes every task reported abandoned so far.
 	 * @return the tasks, in the order they were reported
 	 */
-	List<AbandonedTask> takeAbandoned() {
-		List<AbandonedTask> taken = new ArrayList<>();
-		AbandonedTask task;
+	List<UnfinishedTask> takeAbandoned() {
+		List<UnfinishedTask> taken = new ArrayList<>();
+		UnfinishedTask task;
 		while ((task = this.abandonedWhileDraining.poll()) != null) {
 			taken.add(task);
 		}

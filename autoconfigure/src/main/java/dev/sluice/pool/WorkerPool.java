@@ -18,7 +18,6 @@ import dev.sluice.core.SluiceThreads;
 import dev.sluice.core.TaskContext;
 import dev.sluice.deadline.Deadline;
 import dev.sluice.deadline.DeadlineThreadLocalAccessor;
-import dev.sluice.shutdown.AbandonedTask;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -278,7 +277,7 @@ public class WorkerPool implements AsyncTaskExecutor {
 	/**
 	 * Second step of the drain: waits until {@code deadlineNanos} ({@link System#nanoTime()}) for running and
 	 * queued tasks; if some are left, drops what never started and interrupts what still runs at once. A run
-	 * that ends after that point is reported as {@link AbandonedTask.Reason#INTERRUPTED}, whatever it returned: a
+	 * that ends after that point is reported as {@link UnfinishedTask.Reason#INTERRUPTED}, whatever it returned: a
 	 * task that caught the interrupt and returned may not have done its work. {@link Drain#finish(long)} then gives the interrupted tasks until its deadline and reports every task that
 	 * never completed.
 	 */

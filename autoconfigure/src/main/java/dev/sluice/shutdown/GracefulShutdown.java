@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.sluice.pool.PoolDrain;
 import dev.sluice.pool.PoolDrainListener;
+import dev.sluice.pool.UnfinishedTask;
 import dev.sluice.pool.WorkerPools;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -175,7 +176,8 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 		int abandoned = 0;
 		for (PoolDrain drain : drains) {
 			completed += drain.completed();
-			for (AbandonedTask task : drain.abandoned()) {
+			for (UnfinishedTask unfinished : drain.abandoned()) {
+				AbandonedTask task = abandonedTask(unfinished);
 				abandoned++;
 				Counter byReason = this.abandonedTasks.get(task.reason());
 				if (byReason != null) {
@@ -201,6 +203,12 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 				+ "took {} ms", requests, completed, abandoned,
 				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
 		this.state = State.STOPPED;
+	}
+
+	// The pool reports in its own terms; the application gets the shutdown's AbandonedTask.
+	private static AbandonedTask abandonedTask(UnfinishedTask task) {
+		return new AbandonedTask(task.pool(), task.taskId(), task.task(),
+				AbandonedTask.Reason.valueOf(task.reason().name()));
 	}
 
 	private static void runQuietly(Runnable cancellation) {

@@ -19,7 +19,9 @@ class FilterOrderTests {
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(SluiceAutoConfiguration.class, SluiceShutdownAutoConfiguration.class,
-				SluiceRateLimitAutoConfiguration.class, SluiceDeadlineAutoConfiguration.class));
+				SluiceRateLimitAutoConfiguration.class, SluiceConcurrencyLimitAutoConfiguration.class,
+				SluiceDeadlineAutoConfiguration.class))
+		.withPropertyValues("sluice.concurrency-limit.max-in-flight=10");
 
 	@Test
 	void theFiltersRunInTheOrderOfTheRequestPath() {

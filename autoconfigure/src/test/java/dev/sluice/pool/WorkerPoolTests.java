@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.core.RunningTasks;
 import dev.sluice.deadline.Deadline;
-import dev.sluice.shutdown.AbandonedTask;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -367,7 +366,7 @@ class WorkerPoolTests {
 		// before, took 6.3 s
 		assertThat(tookMillis).isBetween(2_000L, 4_000L);
 		assertThat(drains).hasSize(3).allSatisfy((drain) -> assertThat(drain.abandoned()).singleElement()
-			.satisfies((task) -> assertThat(task.reason()).isEqualTo(AbandonedTask.Reason.STILL_RUNNING)));
+			.satisfies((task) -> assertThat(task.reason()).isEqualTo(UnfinishedTask.Reason.STILL_RUNNING)));
 	}
 
 	@Test
@@ -393,9 +392,9 @@ class WorkerPoolTests {
 		assertThat(caught).isTrue();
 		assertThat(drains).singleElement().satisfies((drain) -> {
 			assertThat(drain.completed()).isZero();
-			assertThat(drain.abandoned()).extracting(AbandonedTask::taskId, AbandonedTask::reason)
-				.containsExactlyInAnyOrder(tuple("running", AbandonedTask.Reason.INTERRUPTED),
-						tuple("queued", AbandonedTask.Reason.NEVER_STARTED));
+			assertThat(drain.abandoned()).extracting(UnfinishedTask::taskId, UnfinishedTask::reason)
+				.containsExactlyInAnyOrder(tuple("running", UnfinishedTask.Reason.INTERRUPTED),
+						tuple("queued", UnfinishedTask.Reason.NEVER_STARTED));
 		});
 		assertThat(running).isCompletedExceptionally();
 		assertThatExceptionOfType(CancellationException.class).isThrownBy(() -> running.get(1, TimeUnit.SECONDS));
@@ -427,9 +426,9 @@ class WorkerPoolTests {
 		assertThat(caller.isAlive()).isFalse();
 		assertThat(callerInterruptedAfterwards).as("the drain's interrupt does not outlive the task").isFalse();
 		assertThat(drains).singleElement().satisfies((drain) -> assertThat(drain.abandoned())
-			.extracting(AbandonedTask::taskId, AbandonedTask::reason)
-			.containsExactlyInAnyOrder(tuple("on-worker", AbandonedTask.Reason.INTERRUPTED),
-					tuple("on-caller", AbandonedTask.Reason.INTERRUPTED)));
+			.extracting(UnfinishedTask::taskId, UnfinishedTask::reason)
+			.containsExactlyInAnyOrder(tuple("on-worker", UnfinishedTask.Reason.INTERRUPTED),
+					tuple("on-caller", UnfinishedTask.Reason.INTERRUPTED)));
 	}
 
 	@Test
