@@ -7,6 +7,7 @@ import dev.sluice.pool.PoolDrainListener;
 import dev.sluice.pool.ThreadKind;
 import dev.sluice.pool.WhenFull;
 import dev.sluice.pool.WorkerPool;
+import dev.sluice.pool.WorkerPoolCustomizer;
 import dev.sluice.pool.WorkerPoolSpec;
 import dev.sluice.pool.WorkerPools;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -99,7 +100,7 @@ public final class SluicePoolsAutoConfiguration {
 
 	/**
 	 * Registers one {@link WorkerPool} bean per {@code sluice.pools} entry, so each can be injected by name and
-	 * named in {@code @Async}.
+	 * named in {@code @Async}; every {@link WorkerPoolCustomizer} bean may change its settings first.
 	 */
 	static class PoolBeansRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
 
@@ -128,10 +129,20 @@ public final class SluicePoolsAutoConfiguration {
 				}
 				RootBeanDefinition definition = new RootBeanDefinition(WorkerPool.class, () -> this.beanFactory
 					.getBean(WORKER_POOLS_BEAN_NAME, WorkerPools.class)
-					.create(spec(name, pool)));
+					.create(customized(spec(name, pool))));
 				definition.setDependsOn(WORKER_POOLS_BEAN_NAME);
 				registry.registerBeanDefinition(name, definition);
 			});
+		}
+
+		private WorkerPoolSpec customized(WorkerPoolSpec spec) {
+			WorkerPoolSpec customized = spec;
+			for (WorkerPoolCustomizer customizer : this.beanFactory.getBeanProvider(WorkerPoolCustomizer.class)
+				.orderedStream()
+				.toList()) {
+				customized = customizer.customize(customized);
+			}
+			return customized;
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import dev.sluice.pool.ThreadKind;
 import dev.sluice.pool.WhenFull;
 import dev.sluice.pool.WorkerPool;
+import dev.sluice.pool.WorkerPoolCustomizer;
 import dev.sluice.pool.WorkerPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
@@ -27,6 +28,19 @@ class SluicePoolsAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(SluiceAutoConfiguration.class, SluicePoolsAutoConfiguration.class));
+
+	@Test
+	void aWorkerPoolCustomizerChangesOnePoolAndLeavesTheOthers() {
+		this.runner.withPropertyValues("sluice.pools.emails.size=2", "sluice.pools.reports.size=2")
+			.withBean(WorkerPoolCustomizer.class,
+					() -> (spec) -> spec.name().equals("reports") ? spec.withSize(5).withQueueCapacity(9) : spec)
+			.run((context) -> {
+				WorkerPool reports = context.getBean("reports", WorkerPool.class);
+				assertThat(reports.getSpec().size()).isEqualTo(5);
+				assertThat(reports.getSpec().queueCapacity()).isEqualTo(9);
+				assertThat(context.getBean("emails", WorkerPool.class).getSpec().size()).isEqualTo(2);
+			});
+	}
 
 	@Test
 	void eachDeclaredPoolIsABeanNamedAfterItsKeyWithItsSettings() {
