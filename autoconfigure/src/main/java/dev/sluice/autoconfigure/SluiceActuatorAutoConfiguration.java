@@ -27,9 +27,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 /**
  * The {@code sluice} Actuator endpoint (an overview of every capability and the running-task view) and the
@@ -37,6 +37,7 @@ import org.springframework.core.env.Environment;
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
+@EnableConfigurationProperties(SluiceDeadlineProperties.class)
 public final class SluiceActuatorAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
@@ -49,11 +50,11 @@ public final class SluiceActuatorAutoConfiguration {
 				ObjectProvider<RateLimiters> rateLimiters, ObjectProvider<DeadlineRoutes> deadlineRoutes,
 				ObjectProvider<ConcurrencyLimiter> concurrencyLimit, ObjectProvider<InFlightRequests> inFlight,
 				ObjectProvider<TaskGroups> taskGroups, ObjectProvider<GracefulShutdown> shutdown,
-				ObjectProvider<SluiceEndpointSection> extraSections, Environment environment) {
+				ObjectProvider<SluiceEndpointSection> extraSections, SluiceDeadlineProperties deadlineProperties) {
 			List<SluiceEndpointSection> sections = new ArrayList<>();
 			sections.add(section("pools", pools, EndpointConfiguration::describePools));
 			sections.add(section("rateLimit", rateLimiters, EndpointConfiguration::describeRateLimits));
-			sections.add(section("deadline", deadlineRoutes, (routes) -> describeDeadlines(routes, environment)));
+			sections.add(section("deadline", deadlineRoutes, (routes) -> describeDeadlines(routes, deadlineProperties)));
 			sections.add(new Section("concurrency", () -> {
 				Map<String, Object> concurrency = new LinkedHashMap<>();
 				InFlightRequests requests = inFlight.getIfAvailable();
@@ -116,7 +117,7 @@ public final class SluiceActuatorAutoConfiguration {
 			return Map.of("storeAvailable", limiters.isStoreAvailable(), "rules", rules);
 		}
 
-		private static Object describeDeadlines(DeadlineRoutes routes, Environment environment) {
+		private static Object describeDeadlines(DeadlineRoutes routes, SluiceDeadlineProperties properties) {
 			List<Map<String, Object>> described = new ArrayList<>();
 			for (DeadlineRoutes.Route route : routes.all()) {
 				Map<String, Object> detail = new LinkedHashMap<>();
@@ -126,9 +127,9 @@ public final class SluiceActuatorAutoConfiguration {
 				described.add(detail);
 			}
 			Map<String, Object> deadline = new LinkedHashMap<>();
-			deadline.put("status", environment.getProperty("sluice.deadline.status", Integer.class, 504));
-			deadline.put("interrupt", environment.getProperty("sluice.deadline.interrupt", Boolean.class, true));
-			deadline.put("header", environment.getProperty("sluice.deadline.header", "X-Request-Timeout-Ms"));
+			deadline.put("status", properties.getStatus());
+			deadline.put("interrupt", properties.isInterrupt());
+			deadline.put("header", properties.getHeader());
 			deadline.put("routes", described);
 			return deadline;
 		}
