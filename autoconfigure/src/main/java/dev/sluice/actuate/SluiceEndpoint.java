@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.sluice.core.RunningTasks;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -48,10 +49,10 @@ public class SluiceEndpoint {
 	/**
 	 * The running tasks ({@code /actuator/sluice/tasks}); any other name is not found.
 	 * @param view {@code tasks}
-	 * @return the task view, or {@code null} (404) for another name
+	 * @return the task view; {@code null} (404) for another name
 	 */
 	@ReadOperation
-	public TasksDescriptor view(@Selector String view) {
+	public @Nullable TasksDescriptor view(@Selector String view) {
 		return "tasks".equals(view) ? TasksDescriptor.of(this.runningTasks) : null;
 	}
 

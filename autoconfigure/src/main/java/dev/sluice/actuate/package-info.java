@@ -1,4 +1,7 @@
 /**
  * The Actuator endpoint, task view and health contributor.
  */
+@NullMarked
 package dev.sluice.actuate;
+
+import org.jspecify.annotations.NullMarked;

@@ -13,6 +13,7 @@ import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Admits at most {@link #getLimit() the current limit} of operations at once and never queues: a fixed
@@ -51,7 +52,7 @@ public final class ConcurrencyLimiter {
 
 	private volatile long lastRttNanos;
 
-	private ConcurrencyLimiter(String algorithmName, Limit algorithm, Object view, int minLimit, int maxLimit) {
+	private ConcurrencyLimiter(String algorithmName, Limit algorithm, @Nullable Object view, int minLimit, int maxLimit) {
 		this.algorithmName = algorithmName;
 		this.algorithm = algorithm;
 		this.view = view;
@@ -79,12 +80,12 @@ public final class ConcurrencyLimiter {
 	 * @param algorithmName the algorithm's name, as in {@code adaptive.algorithm}
 	 * @param algorithm the algorithm that turns samples into a limit
 	 * @param view the algorithm object whose state {@link #describe()} reports (the one inside a window, if
-	 * any), or {@code null}
+	 * any), if any
 	 * @param minLimit the lowest limit
 	 * @param maxLimit the highest limit
 	 * @return the limiter
 	 */
-	public static ConcurrencyLimiter adaptive(String algorithmName, Limit algorithm, Object view, int minLimit,
+	public static ConcurrencyLimiter adaptive(String algorithmName, Limit algorithm, @Nullable Object view, int minLimit,
 			int maxLimit) {
 		if (minLimit < 1 || maxLimit < minLimit) {
 			throw new IllegalArgumentException("need 1 <= minLimit <= maxLimit, not " + minLimit + ", " + maxLimit);
@@ -94,10 +95,10 @@ public final class ConcurrencyLimiter {
 
 	/**
 	 * Admits one operation if fewer than the limit are in flight.
-	 * @return the permit to release when the operation ends, or {@code null} when the limit is reached (the
+	 * @return the permit to release when the operation ends, {@code null} when the limit is reached (the
 	 * refusal is counted)
 	 */
-	public Permit tryAcquire() {
+	public @Nullable Permit tryAcquire() {
 		while (true) {
 			long current = this.state.get();
 			int limit = (int) (current >>> 32);

@@ -2,6 +2,8 @@ package dev.sluice.deadline;
 
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpRequestInitializer;
 
@@ -12,13 +14,13 @@ import org.springframework.http.client.ClientHttpRequestInitializer;
  */
 public class DeadlineClientHttpRequestInitializer implements ClientHttpRequestInitializer {
 
-	private final String header;
+	private final @Nullable String header;
 
 	/**
 	 * Creates the initializer.
-	 * @param header the header to set, or {@code null} to set none
+	 * @param header the header to set; {@code null} to set none
 	 */
-	public DeadlineClientHttpRequestInitializer(String header) {
+	public DeadlineClientHttpRequestInitializer(@Nullable String header) {
 		this.header = header;
 	}
 

@@ -20,6 +20,7 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
@@ -67,11 +68,11 @@ public class DeadlineFilter implements Filter {
 	 * Creates the filter.
 	 * @param routes the timeouts per route
 	 * @param watchdog the watchdog that interrupts late handlers
-	 * @param header the inbound budget header, or {@code null}
+	 * @param header the inbound budget header, if any
 	 * @param interrupt whether to interrupt the handler thread at the deadline
 	 * @param status the status of a request whose deadline passed (504 or 503)
 	 */
-	public DeadlineFilter(DeadlineRoutes routes, DeadlineWatchdog watchdog, String header, boolean interrupt,
+	public DeadlineFilter(DeadlineRoutes routes, DeadlineWatchdog watchdog, @Nullable String header, boolean interrupt,
 			int status) {
 		this(routes, watchdog, (header != null) ? InboundBudgets.of(List.of(header)) : InboundBudgets.none(),
 				interrupt, status, false);

@@ -1,15 +1,16 @@
 package dev.sluice.deadline;
 
-import dev.sluice.core.CurrentObservation;
-import dev.sluice.web.RequestPaths;
 import java.time.Duration;
 import java.util.List;
 
+import dev.sluice.core.CurrentObservation;
+import dev.sluice.web.RequestPaths;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
@@ -31,9 +32,9 @@ public final class DeadlineRoutes {
 	 * Creates the routes.
 	 * @param routes the configured routes, in order
 	 * @param defaultTimeout the timeout where none matches
-	 * @param registry where expiries are counted, or {@code null}
+	 * @param registry where expiries are counted, if anywhere
 	 */
-	public DeadlineRoutes(List<RouteSpec> routes, Duration defaultTimeout, MeterRegistry registry) {
+	public DeadlineRoutes(List<RouteSpec> routes, Duration defaultTimeout, @Nullable MeterRegistry registry) {
 		MeterRegistry meters = (registry != null) ? registry : new SimpleMeterRegistry();
 		this.routes = routes.stream()
 			.flatMap((spec) -> spec.patterns().stream()

@@ -1,5 +1,7 @@
 package dev.sluice.group;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A subtask forked in a {@link TaskGroup}; its result is read after {@link TaskGroup#join()}.
  *
@@ -46,8 +48,8 @@ public interface Subtask<T> {
 
 	/**
 	 * The exception of a subtask that failed or was cancelled while running.
-	 * @return the exception, or {@code null}
+	 * @return the exception, if any
 	 */
-	Throwable exception();
+	@Nullable Throwable exception();
 
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import dev.sluice.core.SluiceThreads;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The threads subtasks run on: a fresh virtual thread each, or a pool of at most {@code maxThreads} platform
@@ -73,9 +74,9 @@ final class SubtaskThreads {
 	/**
 	 * One permit per pool thread, to take before {@link #execute(Runnable)}; {@code null} for virtual threads,
 	 * which need none.
-	 * @return the slots, or {@code null}
+	 * @return the slots; none for virtual threads
 	 */
-	Semaphore slots() {
+	@Nullable Semaphore slots() {
 		return this.slots;
 	}
 

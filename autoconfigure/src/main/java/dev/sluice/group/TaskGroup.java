@@ -15,6 +15,7 @@ import dev.sluice.core.RunningTasks;
 import dev.sluice.deadline.Deadline;
 import dev.sluice.deadline.DeadlineExceededException;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A group of related subtasks with the semantics of Go's {@code errgroup.WithContext}: the first failure
@@ -244,9 +245,9 @@ public final class TaskGroup implements AutoCloseable {
 
 	/**
 	 * Cancels the group: subtasks not yet started never start, running ones are interrupted.
-	 * @param cause what {@link #join()} should throw, or {@code null} to leave it as it is
+	 * @param cause what {@link #join()} should throw; {@code null} to leave it as it is
 	 */
-	void cancel(Throwable cause) {
+	void cancel(@Nullable Throwable cause) {
 		this.lock.lock();
 		try {
 			cancelLocked(cause);

@@ -75,4 +75,7 @@
  * {@link dev.sluice.group.TaskGroup#join()} may be called again and returns or throws the same outcome.</li>
  * </ul>
  */
+@NullMarked
 package dev.sluice.group;
+
+import org.jspecify.annotations.NullMarked;

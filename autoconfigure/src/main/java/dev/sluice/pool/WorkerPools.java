@@ -14,6 +14,7 @@ import dev.sluice.core.RunningTasks;
 import dev.sluice.core.SluiceThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 
 	private final RunningTasks runningTasks;
 
-	private final MeterRegistry meterRegistry;
+	private final @Nullable MeterRegistry meterRegistry;
 
 	private final List<PoolDrainListener> listeners;
 
@@ -56,21 +57,21 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 	/**
 	 * Creates the owner of an application's pools.
 	 * @param runningTasks the registry of running tasks
-	 * @param meterRegistry where pools register their meters, or {@code null}
+	 * @param meterRegistry where pools register their meters, if anywhere
 	 * @param listeners told what the drain came to
 	 */
-	public WorkerPools(RunningTasks runningTasks, MeterRegistry meterRegistry, List<PoolDrainListener> listeners) {
+	public WorkerPools(RunningTasks runningTasks, @Nullable MeterRegistry meterRegistry, List<PoolDrainListener> listeners) {
 		this(runningTasks, meterRegistry, listeners, ObservationRegistry.NOOP);
 	}
 
 	/**
 	 * Creates the owner of an application's pools, whose tasks are observations.
 	 * @param runningTasks the registry of running tasks
-	 * @param meterRegistry where pools register their meters, or {@code null}
+	 * @param meterRegistry where pools register their meters, if anywhere
 	 * @param listeners told what the drain came to
 	 * @param observationRegistry where each task is an observation
 	 */
-	public WorkerPools(RunningTasks runningTasks, MeterRegistry meterRegistry, List<PoolDrainListener> listeners,
+	public WorkerPools(RunningTasks runningTasks, @Nullable MeterRegistry meterRegistry, List<PoolDrainListener> listeners,
 			ObservationRegistry observationRegistry) {
 		this.observationRegistry = observationRegistry;
 		this.runningTasks = runningTasks;

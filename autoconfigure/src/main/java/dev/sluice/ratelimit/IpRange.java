@@ -3,6 +3,8 @@ package dev.sluice.ratelimit;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An address range in CIDR notation ({@code 10.0.0.0/8}, {@code fd00::/8}) or a single address, IPv4 or IPv6.
  */
@@ -71,9 +73,9 @@ public final class IpRange {
 	/**
 	 * The bytes of a literal IPv4 or IPv6 address, without any name lookup.
 	 * @param address the text: dotted decimal IPv4, or IPv6 (brackets and zone ids are not part of it)
-	 * @return the bytes, or {@code null} if it is not a literal address
+	 * @return the bytes; {@code null} if it is not a literal address
 	 */
-	static byte[] literal(String address) {
+	static byte @Nullable [] literal(String address) {
 		if (address.isEmpty() || address.length() > 45) {
 			return null;
 		}

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
@@ -100,9 +101,9 @@ public final class RateLimitRule {
 	/**
 	 * The key of a request under this rule.
 	 * @param request the request
-	 * @return the key, or {@code null} when missing (or longer than {@value #MAX_KEY_LENGTH} characters)
+	 * @return the key; {@code null} when missing (or longer than {@value #MAX_KEY_LENGTH} characters)
 	 */
-	public String key(HttpServletRequest request) {
+	public @Nullable String key(HttpServletRequest request) {
 		String key = this.keyResolver.resolve(request);
 		return (key == null || key.isEmpty() || key.length() > MAX_KEY_LENGTH) ? null : this.keyPrefix.concat(key);
 	}

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The application's rate-limit rules over their store, for the admission filter and for programmatic checks:
@@ -163,9 +164,9 @@ public class RateLimiters implements AutoCloseable {
 
 	/**
 	 * Takes a token, counting a store failure.
-	 * @return the decision, or {@code null} when the store failed
+	 * @return the decision; {@code null} when the store failed
 	 */
-	RateLimitDecision consume(RateLimitRule rule, String key) {
+	@Nullable RateLimitDecision consume(RateLimitRule rule, String key) {
 		try {
 			return this.store.tryConsume(rule, key);
 		}

@@ -40,6 +40,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Buckets shared by every instance of the application, in Redis. Every decision is one Lua script run on the
@@ -91,7 +92,7 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		this(Topology.standalone(uri), null, rules, keyPrefix, timeout);
 	}
 
-	private RedisRateLimitStore(Topology topology, SslOptions ssl, List<RateLimitRule> rules, String keyPrefix,
+	private RedisRateLimitStore(Topology topology, @Nullable SslOptions ssl, List<RateLimitRule> rules, String keyPrefix,
 			Duration timeout) {
 		this.timeoutNanos = timeout.toNanos();
 		topology.nodes().forEach((node) -> node.setTimeout(timeout));
@@ -144,13 +145,13 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	/**
 	 * Creates the store over one Redis, or a Sentinel-monitored master when {@code uri} names sentinels.
 	 * @param uri where Redis is
-	 * @param ssl the TLS settings, or {@code null} for the defaults
+	 * @param ssl the TLS settings; {@code null} for the defaults
 	 * @param rules the rules it serves
 	 * @param keyPrefix the prefix of every key
 	 * @param timeout the longest a request may wait on Redis
 	 * @return the store, connecting in the background
 	 */
-	public static RedisRateLimitStore standalone(RedisURI uri, SslOptions ssl, List<RateLimitRule> rules,
+	public static RedisRateLimitStore standalone(RedisURI uri, @Nullable SslOptions ssl, List<RateLimitRule> rules,
 			String keyPrefix, Duration timeout) {
 		return new RedisRateLimitStore(Topology.standalone(uri), ssl, rules, keyPrefix, timeout);
 	}
@@ -158,13 +159,13 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	/**
 	 * Creates the store over a Redis Cluster; each key lives in one slot, so each decision goes to one master.
 	 * @param nodes some of the cluster's nodes, to learn the topology from
-	 * @param ssl the TLS settings, or {@code null} for the defaults
+	 * @param ssl the TLS settings; {@code null} for the defaults
 	 * @param rules the rules it serves
 	 * @param keyPrefix the prefix of every key
 	 * @param timeout the longest a request may wait on Redis
 	 * @return the store, connecting in the background
 	 */
-	public static RedisRateLimitStore cluster(List<RedisURI> nodes, SslOptions ssl, List<RateLimitRule> rules,
+	public static RedisRateLimitStore cluster(List<RedisURI> nodes, @Nullable SslOptions ssl, List<RateLimitRule> rules,
 			String keyPrefix, Duration timeout) {
 		return new RedisRateLimitStore(new Topology(List.copyOf(nodes), true), ssl, rules, keyPrefix, timeout);
 	}
@@ -172,13 +173,13 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	/**
 	 * Creates the store over a static master and its replicas; decisions go to the master.
 	 * @param nodes the master and replicas
-	 * @param ssl the TLS settings, or {@code null} for the defaults
+	 * @param ssl the TLS settings; {@code null} for the defaults
 	 * @param rules the rules it serves
 	 * @param keyPrefix the prefix of every key
 	 * @param timeout the longest a request may wait on Redis
 	 * @return the store, connecting in the background
 	 */
-	public static RedisRateLimitStore masterReplica(List<RedisURI> nodes, SslOptions ssl, List<RateLimitRule> rules,
+	public static RedisRateLimitStore masterReplica(List<RedisURI> nodes, @Nullable SslOptions ssl, List<RateLimitRule> rules,
 			String keyPrefix, Duration timeout) {
 		return new RedisRateLimitStore(new Topology(List.copyOf(nodes), false), ssl, rules, keyPrefix, timeout);
 	}

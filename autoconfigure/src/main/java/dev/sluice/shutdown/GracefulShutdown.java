@@ -12,6 +12,7 @@ import dev.sluice.pool.UnfinishedTask;
 import dev.sluice.pool.WorkerPools;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,7 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 
 	private final Duration readinessDelay;
 
-	private final InFlightRequests inFlightRequests;
+	private final @Nullable InFlightRequests inFlightRequests;
 
 	private final List<AbandonedTaskHandler> handlers;
 
@@ -62,13 +63,13 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 	 * Creates the shutdown sequence.
 	 * @param timeout the budget of the whole sequence
 	 * @param readinessDelay time to keep serving after readiness went {@code REFUSING_TRAFFIC}
-	 * @param inFlightRequests the in-flight request counter, or {@code null} outside a web application
+	 * @param inFlightRequests the in-flight request counter; none outside a web application
 	 * @param handlers receivers of abandoned tasks
 	 * @param cancellations what cancels open task groups
-	 * @param meterRegistry where {@code sluice.shutdown.tasks} is counted, or {@code null}
+	 * @param meterRegistry where {@code sluice.shutdown.tasks} is counted, if anywhere
 	 */
-	public GracefulShutdown(Duration timeout, Duration readinessDelay, InFlightRequests inFlightRequests,
-			List<AbandonedTaskHandler> handlers, List<Runnable> cancellations, MeterRegistry meterRegistry) {
+	public GracefulShutdown(Duration timeout, Duration readinessDelay, @Nullable InFlightRequests inFlightRequests,
+			List<AbandonedTaskHandler> handlers, List<Runnable> cancellations, @Nullable MeterRegistry meterRegistry) {
 		this.timeout = timeout;
 		this.readinessDelay = readinessDelay;
 		this.inFlightRequests = inFlightRequests;

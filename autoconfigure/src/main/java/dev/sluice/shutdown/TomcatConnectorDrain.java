@@ -11,6 +11,7 @@ import java.util.function.LongSupplier;
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.ProtocolHandler;
 import org.apache.tomcat.util.threads.ThreadPoolExecutor;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ public class TomcatConnectorDrain implements TomcatConnectorCustomizer, SmartLif
 
 	private final LongSupplier deadlineNanos;
 
-	private final InFlightRequests inFlightRequests;
+	private final @Nullable InFlightRequests inFlightRequests;
 
 	private final List<Connector> connectors = new CopyOnWriteArrayList<>();
 
@@ -53,9 +54,9 @@ public class TomcatConnectorDrain implements TomcatConnectorCustomizer, SmartLif
 	/**
 	 * Creates the drain.
 	 * @param deadlineNanos when the shutdown budget ends ({@link System#nanoTime()})
-	 * @param inFlightRequests the in-flight request counter, or {@code null}
+	 * @param inFlightRequests the in-flight request counter, if any
 	 */
-	public TomcatConnectorDrain(LongSupplier deadlineNanos, InFlightRequests inFlightRequests) {
+	public TomcatConnectorDrain(LongSupplier deadlineNanos, @Nullable InFlightRequests inFlightRequests) {
 		this.deadlineNanos = deadlineNanos;
 		this.inFlightRequests = inFlightRequests;
 	}
