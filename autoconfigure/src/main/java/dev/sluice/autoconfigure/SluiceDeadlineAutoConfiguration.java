@@ -60,6 +60,10 @@ public final class SluiceDeadlineAutoConfiguration {
 		return new DeadlineWatchdog();
 	}
 
+	private static String header(SluiceDeadlineProperties properties) {
+		return StringUtils.hasText(properties.getHeader()) ? properties.getHeader() : null;
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 	@ConditionalOnClass({ FilterRegistrationBean.class, WebMvcConfigurer.class })
@@ -234,10 +238,6 @@ public final class SluiceDeadlineAutoConfiguration {
 			};
 		}
 
-	}
-
-	private static String header(SluiceDeadlineProperties properties) {
-		return StringUtils.hasText(properties.getHeader()) ? properties.getHeader() : null;
 	}
 
 }

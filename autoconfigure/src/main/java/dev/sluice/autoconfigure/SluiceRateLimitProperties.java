@@ -207,7 +207,7 @@ public class SluiceRateLimitProperties {
 		private List<String> methods = new ArrayList<>();
 
 		/**
-		 * What requests are keyed on: global, ip, header:<Name>, principal, or bean:<beanName> (a
+		 * What requests are keyed on: global, ip, header:&lt;Name&gt;, principal, or bean:&lt;beanName&gt; (a
 		 * RateLimitKeyResolver).
 		 */
 		private String key = "ip";

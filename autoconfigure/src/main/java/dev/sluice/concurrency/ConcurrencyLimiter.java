@@ -182,7 +182,7 @@ public final class ConcurrencyLimiter {
 	/**
 	 * The limiter's state for the Actuator endpoint: mode, limit, in flight, refused and, when adaptive, the
 	 * algorithm's view (samples by outcome, the last latency and what the algorithm reports of itself).
-	 * @return JSON-friendly values
+	 * @return the state, as JSON-friendly values
 	 */
 	public Map<String, Object> describe() {
 		Map<String, Object> described = new LinkedHashMap<>();

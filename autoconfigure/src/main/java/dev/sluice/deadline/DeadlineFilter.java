@@ -180,6 +180,22 @@ public class DeadlineFilter implements Filter {
 		}
 	}
 
+	private static void rethrow(Throwable failure) throws IOException, ServletException {
+		if (failure == null) {
+			return;
+		}
+		if (failure instanceof IOException io) {
+			throw io;
+		}
+		if (failure instanceof ServletException servlet) {
+			throw servlet;
+		}
+		if (failure instanceof RuntimeException unchecked) {
+			throw unchecked;
+		}
+		throw (Error) failure;
+	}
+
 	/**
 	 * The response as the handler sees it: the first write decides whether the answer is on time (then no
 	 * interrupt follows) or late (then it goes nowhere). Only the request's own thread, while the filter waits
@@ -289,22 +305,6 @@ public class DeadlineFilter implements Filter {
 		public void write(byte[] b, int off, int len) {
 		}
 
-	}
-
-	private static void rethrow(Throwable failure) throws IOException, ServletException {
-		if (failure == null) {
-			return;
-		}
-		if (failure instanceof IOException io) {
-			throw io;
-		}
-		if (failure instanceof ServletException servlet) {
-			throw servlet;
-		}
-		if (failure instanceof RuntimeException unchecked) {
-			throw unchecked;
-		}
-		throw (Error) failure;
 	}
 
 }

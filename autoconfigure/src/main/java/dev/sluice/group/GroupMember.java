@@ -92,8 +92,8 @@ final class GroupMember<T> implements Subtask<T>, Runnable {
 		// No interrupt of this group can reach the thread from here on; clear one that arrived, so a pooled
 		// thread starts its next subtask clean.
 		Thread.interrupted();
-		Subtask.State outcome = (thrown == null) ? Subtask.State.SUCCESS
-				: cancelledMeanwhile ? Subtask.State.CANCELLED : Subtask.State.FAILED;
+		Subtask.State failed = cancelledMeanwhile ? Subtask.State.CANCELLED : Subtask.State.FAILED;
+		Subtask.State outcome = (thrown != null) ? failed : Subtask.State.SUCCESS;
 		GroupObservations.stopSubtask(observation, outcome, thrown);
 		finish(outcome, result, thrown);
 	}

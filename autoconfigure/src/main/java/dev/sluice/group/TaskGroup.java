@@ -427,16 +427,7 @@ public final class TaskGroup implements AutoCloseable {
 		finally {
 			this.lock.unlock();
 		}
-		if (first == null) {
-			return;
-		}
-		if (first instanceof RuntimeException unchecked) {
-			throw unchecked;
-		}
-		if (first instanceof Error error) {
-			throw error;
-		}
-		throw new TaskGroupException("A subtask of task group " + this.id + " failed: " + first, first);
+		TaskGroupException.rethrow(this.id, first);
 	}
 
 }

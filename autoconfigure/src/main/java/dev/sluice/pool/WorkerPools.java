@@ -180,7 +180,7 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 	// Long.MAX_VALUE means "no deadline"; other values are nanoTime readings, compared by difference.
 	private static long earlier(long a, long b) {
 		if (a == Long.MAX_VALUE || b == Long.MAX_VALUE) {
-			return Math.min(a, b) == Long.MAX_VALUE ? Long.MAX_VALUE : (a == Long.MAX_VALUE ? b : a);
+			return (Math.min(a, b) == Long.MAX_VALUE) ? Long.MAX_VALUE : ((a == Long.MAX_VALUE) ? b : a);
 		}
 		return (a - b < 0) ? a : b;
 	}

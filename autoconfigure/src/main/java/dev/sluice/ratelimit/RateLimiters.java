@@ -13,8 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The application's rate-limit rules over their store, for the admission filter and for programmatic checks:
- *
+ * The application's rate-limit rules over their store, for the admission filter and for programmatic checks.
+ * <p>
  * <pre class="code">
  * RateLimitDecision decision = rateLimiters.tryAcquire("exports", user.id());
  * if (!decision.allowed()) {

@@ -3,7 +3,6 @@ package dev.sluice.ratelimit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -76,7 +75,7 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	private volatile long nextAttemptNanos = System.nanoTime();
 
-	private final Map<RateLimitRule, RuleScript> scripts = new IdentityHashMap<>();
+	private final Map<RateLimitRule, RedisRuleScript> scripts = new IdentityHashMap<>();
 
 	private final long timeoutNanos;
 
@@ -137,7 +136,7 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 			}
 		}
 		for (RateLimitRule rule : rules) {
-			this.scripts.put(rule, new RuleScript(rule, keyPrefix));
+			this.scripts.put(rule, new RedisRuleScript(rule, keyPrefix));
 		}
 		connect();
 	}
@@ -224,13 +223,13 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	@Override
 	public RateLimitDecision tryConsume(RateLimitRule rule, String key) {
-		RuleScript script = script(rule);
+		RedisRuleScript script = script(rule);
 		return script.decision(run(script, script.consume, key, rule));
 	}
 
 	@Override
 	public void refund(RateLimitRule rule, String key) {
-		RuleScript script = script(rule);
+		RedisRuleScript script = script(rule);
 		run(script, script.refund, key, rule);
 	}
 
@@ -271,7 +270,7 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	}
 
 	/** One run of the script, connecting first if need be; one timeout covers connecting and answering. */
-	private List<Object> run(RuleScript script, byte[][] args, String key, RateLimitRule rule) {
+	private List<Object> run(RedisRuleScript script, byte[][] args, String key, RateLimitRule rule) {
 		long start = System.nanoTime();
 		Connected current = this.connected;
 		if (current == null) {
@@ -289,8 +288,8 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		return await(answer, rule, start);
 	}
 
-	private RuleScript script(RateLimitRule rule) {
-		RuleScript script = this.scripts.get(rule);
+	private RedisRuleScript script(RateLimitRule rule) {
+		RedisRuleScript script = this.scripts.get(rule);
 		if (script == null) {
 			throw new IllegalArgumentException("Unknown rule " + rule.name());
 		}
@@ -338,73 +337,6 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
-	}
-
-	/** A rule's key prefix and script arguments, encoded once: only the key is encoded per decision. */
-	private static final class RuleScript {
-
-		final String keyPrefix;
-
-		final byte[][] consume;
-
-		final byte[][] refund;
-
-		final int limits;
-
-		final RateLimitRule rule;
-
-		RuleScript(RateLimitRule rule, String prefix) {
-			this.rule = rule;
-			this.keyPrefix = prefix + rule.name() + ":";
-			this.limits = rule.limits().size();
-			this.consume = args(rule, 1);
-			this.refund = args(rule, -1);
-		}
-
-		private static byte[][] args(RateLimitRule rule, int take) {
-			List<Limit> limits = rule.limits();
-			byte[][] args = new byte[1 + 3 * limits.size()][];
-			args[0] = ascii(take);
-			for (int i = 0; i < limits.size(); i++) {
-				Limit limit = limits.get(i);
-				args[1 + 3 * i] = ascii(limit.capacity());
-				args[2 + 3 * i] = ascii(limit.refill());
-				// microseconds, the resolution of Redis's TIME; at least 1
-				args[3 + 3 * i] = ascii(Math.max(1, (limit.period().toNanos() + 999) / 1000));
-			}
-			return args;
-		}
-
-		byte[] redisKey(String key) {
-			return this.keyPrefix.concat(key).getBytes(StandardCharsets.UTF_8);
-		}
-
-		/**
-		 * The script's answer as a decision: {@code allowed, wait, reset}, then per limit the tokens remaining and
-		 * the nanos until its next token, from which {@link RateLimitDecision#of} works out the aggregates.
-		 */
-		RateLimitDecision decision(List<Object> answer) {
-			boolean allowed = number(answer, 0) == 1;
-			if (this.limits == 1) {
-				return RateLimitDecision.of(this.rule, allowed, number(answer, 3), number(answer, 4));
-			}
-			long[] remaining = new long[this.limits];
-			long[] nanosToNextToken = new long[this.limits];
-			for (int i = 0; i < this.limits; i++) {
-				remaining[i] = number(answer, 3 + 2 * i);
-				nanosToNextToken[i] = number(answer, 4 + 2 * i);
-			}
-			return RateLimitDecision.of(this.rule, allowed, remaining, nanosToNextToken);
-		}
-
-		private static long number(List<Object> answer, int index) {
-			return (Long) answer.get(index);
-		}
-
-		private static byte[] ascii(long value) {
-			return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
-		}
-
 	}
 
 	/** Where the store connects: the nodes, and whether they form a Cluster. */

@@ -296,9 +296,8 @@ class TracingAcrossPoolsAndGroupsOverHttpTests {
 					group.fork(() -> this.seen.put("subtask-2", look()));
 					group.join();
 				}
-				CompletableFuture<Void> task = this.jobs.submit("welcome", () -> {
-					this.seen.put("task", look());
-				});
+				CompletableFuture<Void> task = this.jobs.submit("welcome",
+						(Runnable) () -> this.seen.put("task", look()));
 				task.get(10, TimeUnit.SECONDS);
 				return "done";
 			}

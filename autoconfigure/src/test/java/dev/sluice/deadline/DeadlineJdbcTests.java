@@ -107,7 +107,7 @@ class DeadlineJdbcTests {
 		String timeouts() throws Exception {
 			try (var connection = this.dataSource.getConnection(); var statement = connection.createStatement()) {
 				statement.execute("SELECT 1");
-				int byDefault = statement.unwrap(org.postgresql.PGStatement.class) != null
+				int byDefault = (statement.unwrap(org.postgresql.PGStatement.class) != null)
 						? ((java.sql.Statement) statement.unwrap(java.sql.Statement.class)).getQueryTimeout() : -1;
 				statement.setQueryTimeout(30);
 				int explicit = statement.unwrap(java.sql.Statement.class).getQueryTimeout();

@@ -125,7 +125,7 @@ class ReadmePropertyReferenceTests {
 	private static ResolvableType typeOf(String name) {
 		int generic = name.indexOf('<');
 		try {
-			Class<?> raw = Class.forName(generic < 0 ? name : name.substring(0, generic));
+			Class<?> raw = Class.forName((generic < 0) ? name : name.substring(0, generic));
 			if (generic < 0) {
 				return ResolvableType.forClass(raw);
 			}

@@ -197,6 +197,23 @@ class MemoryRateLimitStoreTests {
 		assertThat(store.tryConsume(rule, "shared").remaining(0)).isEqualTo(700);
 	}
 
+	private static long usedHeapAfterGc() {
+		Runtime runtime = Runtime.getRuntime();
+		for (int i = 0; i < 3; i++) {
+			System.gc();
+		}
+		return runtime.totalMemory() - runtime.freeMemory();
+	}
+
+	static RateLimitRule rule(long capacity, long refill, Duration period) {
+		return rule(new Limit(capacity, refill, period));
+	}
+
+	static RateLimitRule rule(Limit... limits) {
+		return new RateLimitRule("test", List.of(PathPatternParser.defaultInstance.parse("/**")), Set.of(), "",
+				(request) -> "k", OnMissingKey.IP, List.of(limits));
+	}
+
 	/** Greedy refill in exact integer arithmetic: the level is kept in tokens times the period in nanoseconds. */
 	private static final class ExactBucket {
 
@@ -236,23 +253,6 @@ class MemoryRateLimitStoreTests {
 					: (this.period - this.level % this.period) / this.refill;
 		}
 
-	}
-
-	private static long usedHeapAfterGc() {
-		Runtime runtime = Runtime.getRuntime();
-		for (int i = 0; i < 3; i++) {
-			System.gc();
-		}
-		return runtime.totalMemory() - runtime.freeMemory();
-	}
-
-	static RateLimitRule rule(long capacity, long refill, Duration period) {
-		return rule(new Limit(capacity, refill, period));
-	}
-
-	static RateLimitRule rule(Limit... limits) {
-		return new RateLimitRule("test", List.of(PathPatternParser.defaultInstance.parse("/**")), Set.of(), "",
-				(request) -> "k", OnMissingKey.IP, List.of(limits));
 	}
 
 }

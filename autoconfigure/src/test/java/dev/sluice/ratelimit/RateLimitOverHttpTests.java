@@ -109,9 +109,6 @@ class RateLimitOverHttpTests {
 		}
 	}
 
-	private record Answer(HttpResponse<String> response, long receivedAt) {
-	}
-
 	@Test
 	void aRequestRejectedByOneRuleTakesNoTokenFromAnother() throws Exception {
 		HttpResponse<String> both = get("/two/b"); // wide 3 -> 2, narrow 1 -> 0
@@ -206,6 +203,9 @@ class RateLimitOverHttpTests {
 			request.header(header[0], header[1]);
 		}
 		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private record Answer(HttpResponse<String> response, long receivedAt) {
 	}
 
 }

@@ -298,9 +298,6 @@ class GracefulShutdownProcessTests {
 		return null;
 	}
 
-	record KeepAliveExchange(int status, String connection, boolean sentWhileDraining) {
-	}
-
 	private List<CompletableFuture<HttpResponse<String>>> sendSlowRequests(int port, int count, long millis) {
 		HttpClient http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
@@ -395,6 +392,9 @@ class GracefulShutdownProcessTests {
 
 	private static URI uri(int port, String path) {
 		return URI.create("http://127.0.0.1:" + port + path);
+	}
+
+	record KeepAliveExchange(int status, String connection, boolean sentWhileDraining) {
 	}
 
 }
