@@ -258,33 +258,19 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Subtasks running now.
-	 * @return the count
-	 */
-	int runningCount() {
-		this.lock.lock();
-		try {
-			return this.running.size();
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	/**
 	 * Waits, for shutdown, until no subtask runs or the timeout passes.
 	 * @param timeoutNanos how long to wait
-	 * @return whether no subtask runs
+	 * @return the subtasks still running, normally none
 	 * @throws InterruptedException if interrupted
 	 */
-	boolean awaitQuiet(long timeoutNanos) throws InterruptedException {
+	int awaitQuiet(long timeoutNanos) throws InterruptedException {
 		long left = timeoutNanos;
 		this.lock.lock();
 		try {
 			while (!this.running.isEmpty() && left > 0) {
 				left = this.finished.awaitNanos(left);
 			}
-			return this.running.isEmpty();
+			return this.running.size();
 		}
 		finally {
 			this.lock.unlock();

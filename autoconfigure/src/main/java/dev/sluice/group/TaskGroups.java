@@ -148,9 +148,10 @@ public class TaskGroups implements DisposableBean {
 		cancelAll();
 		long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
 		for (TaskGroup group : List.copyOf(this.open)) {
-			if (!group.awaitQuiet(deadline - System.nanoTime())) {
+			int running = group.awaitQuiet(deadline - System.nanoTime());
+			if (running > 0) {
 				logger.warn("Task group {} still has {} subtask(s) running after it was cancelled at shutdown",
-						group.id(), group.runningCount());
+						group.id(), running);
 			}
 		}
 		List<Thread> alive = this.threads.shutdown(Math.max(0, deadline - System.nanoTime()));

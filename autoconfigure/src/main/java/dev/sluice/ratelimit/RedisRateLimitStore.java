@@ -113,8 +113,8 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 			cluster.setOptions(options.build());
 			this.client = cluster;
 			// the topology first (without blocking), then the connection that routes each key to its master
-			this.connector = (client) -> ((RedisClusterClient) client).refreshPartitionsAsync()
-				.thenCompose((ignored) -> ((RedisClusterClient) client).connectAsync(ByteArrayCodec.INSTANCE));
+			this.connector = (clusterClient) -> ((RedisClusterClient) clusterClient).refreshPartitionsAsync()
+				.thenCompose((ignored) -> ((RedisClusterClient) clusterClient).connectAsync(ByteArrayCodec.INSTANCE));
 		}
 		else {
 			RedisClient redis = RedisClient.create(this.resources);
