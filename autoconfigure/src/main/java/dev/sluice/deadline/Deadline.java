@@ -1,5 +1,6 @@
 package dev.sluice.deadline;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -126,8 +127,8 @@ public final class Deadline {
 		return new Scope(previous);
 	}
 
-	/** For the deadline filter: the thread's deadline, or {@code null}, without an {@code Optional}. */
-	static Deadline currentOrNull() {
+	/** For the deadline filter: the thread's deadline, if any, without an {@code Optional}. */
+	static @Nullable Deadline currentOrNull() {
 		return CURRENT.get();
 	}
 

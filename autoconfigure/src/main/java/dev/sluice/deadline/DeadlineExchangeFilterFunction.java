@@ -1,5 +1,6 @@
 package dev.sluice.deadline;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -33,9 +34,9 @@ public class DeadlineExchangeFilterFunction implements ExchangeFilterFunction {
 
 	/**
 	 * Creates the filter.
-	 * @param header the header to set, or {@code null} to set none
+	 * @param header the header to set; {@code null} to set none
 	 */
-	public DeadlineExchangeFilterFunction(String header) {
+	public DeadlineExchangeFilterFunction(@Nullable String header) {
 		this.header = header;
 	}
 

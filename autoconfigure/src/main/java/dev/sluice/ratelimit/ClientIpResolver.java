@@ -1,5 +1,6 @@
 package dev.sluice.ratelimit;
 
+import org.jspecify.annotations.Nullable;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Enumeration;
@@ -53,9 +54,9 @@ public final class ClientIpResolver {
 	/**
 	 * Every line of a header, in order, joined as one list: a proxy may add its own line after the client's
 	 * rather than append to it, and the first line alone is then the client's.
-	 * @return the lines, or {@code null} when the header is absent or blank
+	 * @return the lines; {@code null} when the header is absent or blank
 	 */
-	private static String allLines(HttpServletRequest request, String name) {
+	private static @Nullable String allLines(HttpServletRequest request, String name) {
 		Enumeration<String> lines = request.getHeaders(name);
 		if (lines == null) {
 			return null;

@@ -1,5 +1,6 @@
 package dev.sluice.safety;
 
+import org.jspecify.annotations.Nullable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -59,9 +60,9 @@ final class ClassDeclarations {
 	/**
 	 * Reads a class's bytecode.
 	 * @param type the class
-	 * @return its declarations, or {@code null} when its bytecode cannot be read
+	 * @return its declarations; {@code null} when its bytecode cannot be read
 	 */
-	static ClassDeclarations read(Class<?> type) {
+	static @Nullable ClassDeclarations read(Class<?> type) {
 		ClassLoader loader = (type.getClassLoader() != null) ? type.getClassLoader() : ClassLoader.getSystemClassLoader();
 		try (InputStream in = loader.getResourceAsStream(type.getName().replace('.', '/') + ".class")) {
 			if (in == null) {

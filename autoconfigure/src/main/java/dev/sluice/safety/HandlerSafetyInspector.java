@@ -1,5 +1,6 @@
 package dev.sluice.safety;
 
+import org.jspecify.annotations.Nullable;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -189,8 +190,8 @@ public class HandlerSafetyInspector {
 				+ "a lock and annotate it @GuardedBy";
 	}
 
-	/** How to replace a value of a mutable, non-thread-safe type, or {@code null} when the value is fine. */
-	static String fixForValue(Object value) {
+	/** How to replace a value of a mutable, non-thread-safe type; {@code null} when the value is fine. */
+	static @Nullable String fixForValue(Object value) {
 		Class<?> type = value.getClass();
 		if (type.isArray()) {
 			return (java.lang.reflect.Array.getLength(value) == 0) ? null
@@ -251,8 +252,8 @@ public class HandlerSafetyInspector {
 		return false;
 	}
 
-	/** The object behind any Spring AOP proxy, or {@code null} when it is not one shared singleton. */
-	private static Object target(Object bean) {
+	/** The object behind any Spring AOP proxy; {@code null} when it is not one shared singleton. */
+	private static @Nullable Object target(Object bean) {
 		Object current = bean;
 		while (AopUtils.isAopProxy(current)) {
 			current = AopProxyUtils.getSingletonTarget(current);
