@@ -12,9 +12,10 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
- * The {@code sluice} Actuator endpoint: {@code GET /actuator/sluice} shows every capability's state (pools,
- * rate-limit rules, deadlines, in-flight requests, shutdown); {@code GET /actuator/sluice/tasks} lists every
- * running pool task and task-group subtask with its stack.
+ * The {@code sluice} Actuator endpoint: {@code GET /actuator/sluice} shows every
+ * capability's state (pools, rate-limit rules, deadlines, in-flight requests, shutdown);
+ * {@code GET /actuator/sluice/tasks} lists every running pool task and task-group subtask
+ * with its stack.
  */
 @Endpoint(id = "sluice")
 public class SluiceEndpoint {

@@ -1,8 +1,8 @@
 package dev.sluice.actuate;
 
 /**
- * One capability's part of {@code GET /actuator/sluice}: {@code pools}, {@code rateLimit}, {@code deadline},
- * {@code concurrency}, {@code shutdown}.
+ * One capability's part of {@code GET /actuator/sluice}: {@code pools},
+ * {@code rateLimit}, {@code deadline}, {@code concurrency}, {@code shutdown}.
  */
 public interface SluiceEndpointSection {
 

@@ -13,9 +13,9 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * The {@code sluice} health contributor: DOWN when the rate-limit store cannot be reached and
- * {@code on-failure} is {@code reject} (every limited request would be refused); the saturation of every pool in
- * its details.
+ * The {@code sluice} health contributor: DOWN when the rate-limit store cannot be reached
+ * and {@code on-failure} is {@code reject} (every limited request would be refused); the
+ * saturation of every pool in its details.
  */
 public class SluiceHealthIndicator extends AbstractHealthIndicator {
 

@@ -8,8 +8,8 @@ import dev.sluice.core.RunningTasks;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 
 /**
- * Every task running now on a Sluice pool or task group, with its stack: the goroutine dump for leak hunting,
- * virtual threads included.
+ * Every task running now on a Sluice pool or task group, with its stack: the goroutine
+ * dump for leak hunting, virtual threads included.
  *
  * @param tasks the running tasks, oldest first
  */
@@ -40,7 +40,8 @@ public record TasksDescriptor(List<TaskDescriptor> tasks) implements OperationRe
 					isVirtual(thread), thread.getState(), stack);
 		}
 
-		// Thread.isVirtual() is Java 21 API; the class name tells the same on every JDK this runs on.
+		// Thread.isVirtual() is Java 21 API; the class name tells the same on every JDK
+		// this runs on.
 		private static boolean isVirtual(Thread thread) {
 			return thread.getClass().getName().equals("java.lang.VirtualThread");
 		}

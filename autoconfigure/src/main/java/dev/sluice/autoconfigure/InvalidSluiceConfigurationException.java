@@ -1,8 +1,9 @@
 package dev.sluice.autoconfigure;
 
 /**
- * Thrown at start-up when a {@code sluice.*} property has a value Sluice cannot run with. Turned into a
- * readable start-up report by {@link InvalidSluiceConfigurationFailureAnalyzer}.
+ * Thrown at start-up when a {@code sluice.*} property has a value Sluice cannot run with.
+ * Turned into a readable start-up report by
+ * {@link InvalidSluiceConfigurationFailureAnalyzer}.
  */
 public class InvalidSluiceConfigurationException extends RuntimeException {
 

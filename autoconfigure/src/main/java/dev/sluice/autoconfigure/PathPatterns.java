@@ -7,8 +7,8 @@ import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Parses configured path patterns once, at start-up (kept apart from {@link Validation} so non-web
- * applications never load Spring Web's classes).
+ * Parses configured path patterns once, at start-up (kept apart from {@link Validation}
+ * so non-web applications never load Spring Web's classes).
  */
 final class PathPatterns {
 

@@ -19,9 +19,10 @@ import org.springframework.util.StringUtils;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * Maps {@code sluice.rate-limit} properties onto the rate-limit capability's types: the rules, with their
- * precompiled paths, limits and key resolvers, and the trusted proxies. Every bad value fails with an
- * {@link InvalidSluiceConfigurationException} naming its property.
+ * Maps {@code sluice.rate-limit} properties onto the rate-limit capability's types: the
+ * rules, with their precompiled paths, limits and key resolvers, and the trusted proxies.
+ * Every bad value fails with an {@link InvalidSluiceConfigurationException} naming its
+ * property.
  */
 final class RateLimitRuleMapper {
 
@@ -62,8 +63,7 @@ final class RateLimitRuleMapper {
 		List<RateLimitRule> rules = new ArrayList<>();
 		Set<String> names = new HashSet<>();
 		for (int i = 0; i < properties.size(); i++) {
-			RateLimitRule rule = rule("sluice.rate-limit.rules[" + i + "].", properties.get(i), clientIp,
-					beanFactory);
+			RateLimitRule rule = rule("sluice.rate-limit.rules[" + i + "].", properties.get(i), clientIp, beanFactory);
 			if (!names.add(rule.name())) {
 				throw new InvalidSluiceConfigurationException("sluice.rate-limit.rules[" + i + "].name", rule.name(),
 						"is used by another rule", "Give every rate-limit rule its own name.");
@@ -73,14 +73,15 @@ final class RateLimitRuleMapper {
 		return rules;
 	}
 
-	private static RateLimitRule rule(String prefix, SluiceRateLimitProperties.Rule rule,
-			ClientIpResolver clientIp, BeanFactory beanFactory) {
+	private static RateLimitRule rule(String prefix, SluiceRateLimitProperties.Rule rule, ClientIpResolver clientIp,
+			BeanFactory beanFactory) {
 		if (!StringUtils.hasText(rule.getName())) {
 			throw new InvalidSluiceConfigurationException(prefix + "name", rule.getName(), "is missing",
 					"Give the rule a name under " + prefix + "name; it appears in headers, bodies and metrics.");
 		}
 		if (!rule.getName().chars().allMatch((c) -> c >= 0x20 && c <= 0x7E)) {
-			// RateLimit-Policy and RateLimit carry it as a Structured Fields String: printable ASCII only
+			// RateLimit-Policy and RateLimit carry it as a Structured Fields String:
+			// printable ASCII only
 			throw new InvalidSluiceConfigurationException(prefix + "name", rule.getName(),
 					"has characters an HTTP header's Structured Fields String cannot carry",
 					"Name the rule with printable ASCII characters only, such as login or api-v2.");
@@ -144,8 +145,7 @@ final class RateLimitRuleMapper {
 			throw new InvalidSluiceConfigurationException(prefix + "key", rule.getKey(), "is not a known key kind",
 					"Set " + prefix + "key to global, ip, header:<Name>, principal or bean:<beanName>.");
 		}
-		return new RateLimitRule(rule.getName(), paths, methods, keyPrefix, resolver, rule.getOnMissingKey(),
-				limits);
+		return new RateLimitRule(rule.getName(), paths, methods, keyPrefix, resolver, rule.getOnMissingKey(), limits);
 	}
 
 }

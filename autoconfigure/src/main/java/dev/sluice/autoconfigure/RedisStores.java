@@ -16,10 +16,11 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.util.StringUtils;
 
 /**
- * Builds the Redis store from Spring Boot's {@link DataRedisConnectionDetails} (the {@code spring.data.redis}
- * properties, or what {@code @ServiceConnection}, Testcontainers or Docker Compose provide): standalone, Sentinel,
- * Cluster or static master/replica, as Boot's own Lettuce connection factory would choose. Kept apart so that
- * Lettuce and Boot's Redis module are only loaded when {@code store: redis}.
+ * Builds the Redis store from Spring Boot's {@link DataRedisConnectionDetails} (the
+ * {@code spring.data.redis} properties, or what {@code @ServiceConnection},
+ * Testcontainers or Docker Compose provide): standalone, Sentinel, Cluster or static
+ * master/replica, as Boot's own Lettuce connection factory would choose. Kept apart so
+ * that Lettuce and Boot's Redis module are only loaded when {@code store: redis}.
  */
 final class RedisStores {
 

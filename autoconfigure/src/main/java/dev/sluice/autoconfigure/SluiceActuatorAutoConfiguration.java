@@ -26,14 +26,14 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The {@code sluice} Actuator endpoint (an overview of every capability and the running-task view) and the
- * {@code sluice} health contributor.
+ * The {@code sluice} Actuator endpoint (an overview of every capability and the
+ * running-task view) and the {@code sluice} health contributor.
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
@@ -54,7 +54,8 @@ public final class SluiceActuatorAutoConfiguration {
 			List<SluiceEndpointSection> sections = new ArrayList<>();
 			sections.add(section("pools", pools, EndpointConfiguration::describePools));
 			sections.add(section("rateLimit", rateLimiters, EndpointConfiguration::describeRateLimits));
-			sections.add(section("deadline", deadlineRoutes, (routes) -> describeDeadlines(routes, deadlineProperties)));
+			sections
+				.add(section("deadline", deadlineRoutes, (routes) -> describeDeadlines(routes, deadlineProperties)));
 			sections.add(new Section("concurrency", () -> {
 				Map<String, Object> concurrency = new LinkedHashMap<>();
 				InFlightRequests requests = inFlight.getIfAvailable();
@@ -155,8 +156,8 @@ public final class SluiceActuatorAutoConfiguration {
 
 	}
 
-	private record Section(String name, java.util.function.Supplier<Object> description)
-			implements SluiceEndpointSection {
+	private record Section(String name,
+			java.util.function.Supplier<Object> description) implements SluiceEndpointSection {
 
 		@Override
 		public Object describe() {

@@ -7,7 +7,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * The parts every Sluice capability shares: the registry of running tasks behind the Actuator task view.
+ * The parts every Sluice capability shares: the registry of running tasks behind the
+ * Actuator task view.
  */
 @AutoConfiguration
 public final class SluiceAutoConfiguration {

@@ -35,9 +35,10 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * The in-flight request cap ({@code sluice.concurrency-limit}): a servlet filter after the rate limit and before
- * the deadline, with a fixed limit ({@code max-in-flight}) or an adaptive one (Netflix concurrency-limits).
- * Installed when {@code mode} is {@code adaptive} or {@code max-in-flight} is not 0.
+ * The in-flight request cap ({@code sluice.concurrency-limit}): a servlet filter after
+ * the rate limit and before the deadline, with a fixed limit ({@code max-in-flight}) or
+ * an adaptive one (Netflix concurrency-limits). Installed when {@code mode} is
+ * {@code adaptive} or {@code max-in-flight} is not 0.
  */
 @AutoConfiguration(afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -114,8 +115,10 @@ public final class SluiceConcurrencyLimitAutoConfiguration {
 						settings.getWindowSamples(), "must be at least 10",
 						"Set " + gradientPrefix + "window-samples to 10 or more.");
 			}
-			// Gradient2 is meant to update once per sampling window: fed every request, its long-term average
-			// follows a sustained overload within seconds and the limit drifts up to everything in flight.
+			// Gradient2 is meant to update once per sampling window: fed every request,
+			// its long-term average
+			// follows a sustained overload within seconds and the limit drifts up to
+			// everything in flight.
 			long window = settings.getWindow().toNanos();
 			Limit windowed = WindowedLimit.newBuilder()
 				.minWindowTime(window, TimeUnit.NANOSECONDS)
@@ -194,8 +197,8 @@ public final class SluiceConcurrencyLimitAutoConfiguration {
 	}
 
 	/**
-	 * Matches when the cap is on: {@code mode: adaptive}, or {@code max-in-flight} other than 0 (a negative one
-	 * so that start-up reports it).
+	 * Matches when the cap is on: {@code mode: adaptive}, or {@code max-in-flight} other
+	 * than 0 (a negative one so that start-up reports it).
 	 */
 	static class OnConcurrencyLimitCondition extends SpringBootCondition {
 

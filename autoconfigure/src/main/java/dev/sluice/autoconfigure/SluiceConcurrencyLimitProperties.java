@@ -7,8 +7,9 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The in-flight request cap, under {@code sluice.concurrency-limit}: fixed ({@code max-in-flight}) or adaptive
- * (a Netflix concurrency-limits algorithm moves it with the measured latency).
+ * The in-flight request cap, under {@code sluice.concurrency-limit}: fixed
+ * ({@code max-in-flight}) or adaptive (a Netflix concurrency-limits algorithm moves it
+ * with the measured latency).
  */
 @ConfigurationProperties("sluice.concurrency-limit")
 public class SluiceConcurrencyLimitProperties {
@@ -19,12 +20,14 @@ public class SluiceConcurrencyLimitProperties {
 	private boolean enabled = true;
 
 	/**
-	 * How the limit is set: fixed (max-in-flight) or adaptive (moved by the adaptive algorithm).
+	 * How the limit is set: fixed (max-in-flight) or adaptive (moved by the adaptive
+	 * algorithm).
 	 */
 	private Mode mode = Mode.FIXED;
 
 	/**
-	 * Mode fixed: most requests in flight on the paths below; more get 503 at once. 0 turns the cap off.
+	 * Mode fixed: most requests in flight on the paths below; more get 503 at once. 0
+	 * turns the cap off.
 	 */
 	private int maxInFlight = 0;
 
@@ -79,7 +82,10 @@ public class SluiceConcurrencyLimitProperties {
 		/** A fixed limit, max-in-flight (0: no cap). */
 		FIXED,
 
-		/** A limit that moves with the measured latency and drops, within min-limit and max-limit. */
+		/**
+		 * A limit that moves with the measured latency and drops, within min-limit and
+		 * max-limit.
+		 */
 		ADAPTIVE
 
 	}
@@ -89,13 +95,22 @@ public class SluiceConcurrencyLimitProperties {
 	 */
 	public enum Algorithm {
 
-		/** Netflix Gradient2: compares recent latency with a long-term average; reacts to latency only. */
+		/**
+		 * Netflix Gradient2: compares recent latency with a long-term average; reacts to
+		 * latency only.
+		 */
 		GRADIENT2,
 
-		/** TCP Vegas: estimates the queue from the minimum latency; cuts the limit on drops. */
+		/**
+		 * TCP Vegas: estimates the queue from the minimum latency; cuts the limit on
+		 * drops.
+		 */
 		VEGAS,
 
-		/** Additive increase, multiplicative decrease: grows until a drop or a latency above aimd.timeout. */
+		/**
+		 * Additive increase, multiplicative decrease: grows until a drop or a latency
+		 * above aimd.timeout.
+		 */
 		AIMD
 
 	}
@@ -183,17 +198,20 @@ public class SluiceConcurrencyLimitProperties {
 	public static class Gradient2 {
 
 		/**
-		 * How much slower than the long-term latency a window may be before the limit falls (1.5: 50% slower).
+		 * How much slower than the long-term latency a window may be before the limit
+		 * falls (1.5: 50% slower).
 		 */
 		private double rttTolerance = 1.0;
 
 		/**
-		 * How far each update moves the limit towards its new estimate, above 0 and at most 1.
+		 * How far each update moves the limit towards its new estimate, above 0 and at
+		 * most 1.
 		 */
 		private double smoothing = 0.2;
 
 		/**
-		 * Requests allowed to queue beyond what the long-term latency explains; the limit's growth per window.
+		 * Requests allowed to queue beyond what the long-term latency explains; the
+		 * limit's growth per window.
 		 */
 		private int queueSize = 2;
 
@@ -203,12 +221,14 @@ public class SluiceConcurrencyLimitProperties {
 		private int longWindow = 600;
 
 		/**
-		 * The limit is updated once per window, from the average latency of its requests (at least 100ms).
+		 * The limit is updated once per window, from the average latency of its requests
+		 * (at least 100ms).
 		 */
 		private Duration window = Duration.ofSeconds(1);
 
 		/**
-		 * Fewest requests a window needs to update the limit (at least 10); quieter windows are skipped.
+		 * Fewest requests a window needs to update the limit (at least 10); quieter
+		 * windows are skipped.
 		 */
 		private int windowSamples = 10;
 
@@ -268,12 +288,14 @@ public class SluiceConcurrencyLimitProperties {
 	public static class Vegas {
 
 		/**
-		 * How far each update moves the limit towards its new estimate, above 0 and at most 1.
+		 * How far each update moves the limit towards its new estimate, above 0 and at
+		 * most 1.
 		 */
 		private double smoothing = 1.0;
 
 		/**
-		 * The minimum latency is measured afresh about every probe-multiplier x limit samples.
+		 * The minimum latency is measured afresh about every probe-multiplier x limit
+		 * samples.
 		 */
 		private int probeMultiplier = 30;
 

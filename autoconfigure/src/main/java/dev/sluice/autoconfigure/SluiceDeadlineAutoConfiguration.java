@@ -15,8 +15,8 @@ import dev.sluice.deadline.DeadlineFilter;
 import dev.sluice.deadline.DeadlineRoutes;
 import dev.sluice.deadline.DeadlineWatchdog;
 import dev.sluice.deadline.InboundBudgets;
-import io.grpc.ClientInterceptor;
 import dev.sluice.web.FilterOrders;
+import io.grpc.ClientInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 
@@ -44,8 +44,9 @@ import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * One deadline per request ({@code sluice.deadline}), passed down to {@code RestClient} / {@code RestTemplate} /
- * {@code WebClient} calls, Spring gRPC client calls, JDBC statements, task groups and worker pools that inherit it.
+ * One deadline per request ({@code sluice.deadline}), passed down to {@code RestClient} /
+ * {@code RestTemplate} / {@code WebClient} calls, Spring gRPC client calls, JDBC
+ * statements, task groups and worker pools that inherit it.
  */
 @AutoConfiguration(afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -126,7 +127,9 @@ public final class SluiceDeadlineAutoConfiguration {
 			FilterRegistrationBean<DeadlineFilter> registration = new FilterRegistrationBean<>(filter);
 			registration.setOrder(FilterOrders.DEADLINE);
 			registration.setName("sluiceDeadlineFilter");
-			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request, not again on async or error
+			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request,
+																		// not again on
+																		// async or error
 			return registration;
 		}
 
@@ -165,9 +168,10 @@ public final class SluiceDeadlineAutoConfiguration {
 		}
 
 		/**
-		 * Wraps Spring Boot's request factory builder, which the {@code RestClient.Builder} and
-		 * {@code RestTemplateBuilder} it configures build their factories with, so that every call made under a
-		 * deadline is cut when the deadline passes (the read-timeout clamp).
+		 * Wraps Spring Boot's request factory builder, which the
+		 * {@code RestClient.Builder} and {@code RestTemplateBuilder} it configures build
+		 * their factories with, so that every call made under a deadline is cut when the
+		 * deadline passes (the read-timeout clamp).
 		 * @param watchdog the watchdog that cuts calls
 		 * @return the post-processor
 		 */

@@ -7,8 +7,9 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Request deadlines, under {@code sluice.deadline}: one deadline per request, passed down to outgoing HTTP
- * calls, JDBC statements, task groups and (when asked) worker-pool tasks.
+ * Request deadlines, under {@code sluice.deadline}: one deadline per request, passed down
+ * to outgoing HTTP calls, JDBC statements, task groups and (when asked) worker-pool
+ * tasks.
  */
 @ConfigurationProperties("sluice.deadline")
 public class SluiceDeadlineProperties {
@@ -29,22 +30,24 @@ public class SluiceDeadlineProperties {
 	private List<Route> routes = new ArrayList<>();
 
 	/**
-	 * Header carrying a budget in milliseconds: read from requests (it may only shorten the timeout; malformed
-	 * or negative values are ignored) and set on outgoing RestClient, RestTemplate and WebClient calls to the
-	 * remaining time. Empty for none.
+	 * Header carrying a budget in milliseconds: read from requests (it may only shorten
+	 * the timeout; malformed or negative values are ignored) and set on outgoing
+	 * RestClient, RestTemplate and WebClient calls to the remaining time. Empty for none.
 	 */
 	private String header = "X-Request-Timeout-Ms";
 
 	/**
-	 * Headers read from requests for a budget, the smallest valid one winning (each may only shorten the timeout;
-	 * malformed, negative or overlong values are ignored). Each is in milliseconds (such as Envoy's
-	 * x-envoy-expected-rq-timeout-ms), except grpc-timeout and entries written "Name:grpc", which are in the
-	 * grpc-timeout format (250m, 2S); "Name:ms" says milliseconds explicitly. Empty: the header alone.
+	 * Headers read from requests for a budget, the smallest valid one winning (each may
+	 * only shorten the timeout; malformed, negative or overlong values are ignored). Each
+	 * is in milliseconds (such as Envoy's x-envoy-expected-rq-timeout-ms), except
+	 * grpc-timeout and entries written "Name:grpc", which are in the grpc-timeout format
+	 * (250m, 2S); "Name:ms" says milliseconds explicitly. Empty: the header alone.
 	 */
 	private List<String> inboundHeaders = new ArrayList<>();
 
 	/**
-	 * Whether the remaining budget at request start, in milliseconds, is put in the MDC as "deadline".
+	 * Whether the remaining budget at request start, in milliseconds, is put in the MDC
+	 * as "deadline".
 	 */
 	private boolean mdc;
 
@@ -54,7 +57,8 @@ public class SluiceDeadlineProperties {
 	private boolean interrupt = true;
 
 	/**
-	 * Status of a request whose deadline passed: 504 (gateway convention) or 503 (Go's TimeoutHandler).
+	 * Status of a request whose deadline passed: 504 (gateway convention) or 503 (Go's
+	 * TimeoutHandler).
 	 */
 	private int status = 504;
 

@@ -19,8 +19,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The start-up handler-safety check ({@link HandlerSafetyCheck}) over the application's singleton beans, and
- * its findings as the {@code handlerSafety} section of {@code /actuator/sluice}.
+ * The start-up handler-safety check ({@link HandlerSafetyCheck}) over the application's
+ * singleton beans, and its findings as the {@code handlerSafety} section of
+ * {@code /actuator/sluice}.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(SluiceHandlerSafetyProperties.class)
@@ -56,7 +57,10 @@ public final class SluiceHandlerSafetyAutoConfiguration {
 					described.put("mode", sluiceHandlerSafetyCheck.getMode().name().toLowerCase());
 					described.put("packages", sluiceHandlerSafetyCheck.getPackages());
 					described.put("findings",
-							sluiceHandlerSafetyCheck.getFindings().stream().map(EndpointSectionConfiguration::describe).toList());
+							sluiceHandlerSafetyCheck.getFindings()
+								.stream()
+								.map(EndpointSectionConfiguration::describe)
+								.toList());
 					return described;
 				}
 

@@ -32,16 +32,17 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
- * Worker pools from {@code sluice.pools}: one {@link WorkerPool} bean per entry, named after its key, all owned
- * and drained at shutdown by the {@link WorkerPools} bean.
+ * Worker pools from {@code sluice.pools}: one {@link WorkerPool} bean per entry, named
+ * after its key, all owned and drained at shutdown by the {@link WorkerPools} bean.
  */
-// After Boot's task execution: its applicationTaskExecutor backs off when any Executor bean is already defined,
+// After Boot's task execution: its applicationTaskExecutor backs off when any Executor
+// bean is already defined,
 // and a pool must not take its place (nor become the target of every unqualified @Async).
-@AutoConfiguration(after = SluiceAutoConfiguration.class, afterName = {
-		"org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration",
-		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
+@AutoConfiguration(after = SluiceAutoConfiguration.class,
+		afterName = { "org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+				"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @EnableConfigurationProperties(SluicePoolsProperties.class)
 @Import(SluicePoolsAutoConfiguration.PoolBeansRegistrar.class)
 public final class SluicePoolsAutoConfiguration {
@@ -91,16 +92,17 @@ public final class SluicePoolsAutoConfiguration {
 			throw new InvalidSluiceConfigurationException(prefix + "retry.multiplier", retry.getMultiplier(),
 					"must be 1.0 or more", "Set " + prefix + "retry.multiplier to 1.0 (constant backoff) or more.");
 		}
-		return new WorkerPoolSpec(name, pool.getThreads(), pool.getSize(), pool.getQueueCapacity(),
-				pool.getWhenFull(), pool.getWaitTimeout(), pool.getTaskTimeout(), pool.getKeepAlive(),
+		return new WorkerPoolSpec(name, pool.getThreads(), pool.getSize(), pool.getQueueCapacity(), pool.getWhenFull(),
+				pool.getWaitTimeout(), pool.getTaskTimeout(), pool.getKeepAlive(),
 				new WorkerPoolSpec.RetryPolicy(retry.getMaxAttempts(), retry.getBackoff(), retry.getMultiplier(),
 						retry.getMaxBackoff()),
 				pool.getDrainTimeout(), pool.isInheritDeadline());
 	}
 
 	/**
-	 * Registers one {@link WorkerPool} bean per {@code sluice.pools} entry, so each can be injected by name and
-	 * named in {@code @Async}; every {@link WorkerPoolCustomizer} bean may change its settings first.
+	 * Registers one {@link WorkerPool} bean per {@code sluice.pools} entry, so each can
+	 * be injected by name and named in {@code @Async}; every {@link WorkerPoolCustomizer}
+	 * bean may change its settings first.
 	 */
 	static class PoolBeansRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
 
@@ -127,9 +129,9 @@ public final class SluicePoolsAutoConfiguration {
 				if (registry.containsBeanDefinition(name)) {
 					return;
 				}
-				RootBeanDefinition definition = new RootBeanDefinition(WorkerPool.class, () -> this.beanFactory
-					.getBean(WORKER_POOLS_BEAN_NAME, WorkerPools.class)
-					.create(customized(spec(name, pool))));
+				RootBeanDefinition definition = new RootBeanDefinition(WorkerPool.class,
+						() -> this.beanFactory.getBean(WORKER_POOLS_BEAN_NAME, WorkerPools.class)
+							.create(customized(spec(name, pool))));
 				definition.setDependsOn(WORKER_POOLS_BEAN_NAME);
 				registry.registerBeanDefinition(name, definition);
 			});

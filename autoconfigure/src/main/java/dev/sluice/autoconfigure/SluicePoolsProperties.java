@@ -16,7 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class SluicePoolsProperties {
 
 	/**
-	 * Named, bounded worker pools. Each key is the pool's bean name and its @Async qualifier.
+	 * Named, bounded worker pools. Each key is the pool's bean name and its @Async
+	 * qualifier.
 	 */
 	private final Map<String, Pool> pools = new LinkedHashMap<>();
 
@@ -35,12 +36,14 @@ public class SluicePoolsProperties {
 		private ThreadKind threads = ThreadKind.PLATFORM;
 
 		/**
-		 * Platform: number of worker threads. Virtual: maximum number of tasks running at once.
+		 * Platform: number of worker threads. Virtual: maximum number of tasks running at
+		 * once.
 		 */
 		private int size = 8;
 
 		/**
-		 * Room for tasks waiting for a worker. 0 hands each task directly to a free worker.
+		 * Room for tasks waiting for a worker. 0 hands each task directly to a free
+		 * worker.
 		 */
 		private int queueCapacity = 100;
 
@@ -50,12 +53,14 @@ public class SluicePoolsProperties {
 		private WhenFull whenFull = WhenFull.REJECT;
 
 		/**
-		 * With when-full=wait: how long a submit may block for room before it is rejected.
+		 * With when-full=wait: how long a submit may block for room before it is
+		 * rejected.
 		 */
 		private Duration waitTimeout = Duration.ofMillis(50);
 
 		/**
-		 * A task running longer is interrupted and counted as timed out. 0 means no limit.
+		 * A task running longer is interrupted and counted as timed out. 0 means no
+		 * limit.
 		 */
 		private Duration taskTimeout = Duration.ZERO;
 
@@ -65,14 +70,14 @@ public class SluicePoolsProperties {
 		private Duration keepAlive = Duration.ofSeconds(60);
 
 		/**
-		 * At shutdown: time to finish running and queued tasks before what remains is interrupted and
-		 * reported.
+		 * At shutdown: time to finish running and queued tasks before what remains is
+		 * interrupted and reported.
 		 */
 		private Duration drainTimeout = Duration.ofSeconds(30);
 
 		/**
-		 * Whether tasks carry the submitter's request deadline. Off by default: background work outlives the
-		 * request.
+		 * Whether tasks carry the submitter's request deadline. Off by default:
+		 * background work outlives the request.
 		 */
 		private boolean inheritDeadline = false;
 

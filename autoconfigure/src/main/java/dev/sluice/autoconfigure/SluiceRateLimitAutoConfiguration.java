@@ -28,8 +28,9 @@ import org.springframework.util.ClassUtils;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * Admission control: token-bucket rate limits ({@code sluice.rate-limit}), as a servlet filter that runs before
- * Spring Security by default (the in-flight cap is {@link SluiceConcurrencyLimitAutoConfiguration}).
+ * Admission control: token-bucket rate limits ({@code sluice.rate-limit}), as a servlet
+ * filter that runs before Spring Security by default (the in-flight cap is
+ * {@link SluiceConcurrencyLimitAutoConfiguration}).
  */
 @AutoConfiguration(afterName = {
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -74,8 +75,7 @@ public final class SluiceRateLimitAutoConfiguration {
 							"Add spring-boot-starter-data-redis (which brings Lettuce) to the application, or set "
 									+ "sluice.rate-limit.store to memory.");
 				}
-				limiters = new RateLimiters(rules, RedisStores.create(beanFactory, rules, redis),
-						redis.getOnFailure());
+				limiters = new RateLimiters(rules, RedisStores.create(beanFactory, rules, redis), redis.getOnFailure());
 			}
 			else {
 				limiters = new RateLimiters(rules, new MemoryRateLimitStore(rules, properties.getMaxKeys()),
@@ -98,7 +98,9 @@ public final class SluiceRateLimitAutoConfiguration {
 			FilterRegistrationBean<RateLimitFilter> registration = new FilterRegistrationBean<>(filter);
 			registration.setOrder(properties.getFilterOrder());
 			registration.setName("sluiceRateLimitFilter");
-			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request, not again on async or error
+			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request,
+																		// not again on
+																		// async or error
 			registration.setEnabled(!filter.getRules().isEmpty());
 			return registration;
 		}

@@ -36,10 +36,11 @@ public class SluiceRateLimitProperties {
 	private boolean headers = true;
 
 	/**
-	 * Order of the filter. The default runs before Spring Security's filter chain (-100); rules keyed on
-	 * principal need an order after it.
+	 * Order of the filter. The default runs before Spring Security's filter chain (-100);
+	 * rules keyed on principal need an order after it.
 	 */
-	private int filterOrder = -110; // FilterOrders.RATE_LIMIT, written out for the configuration metadata
+	private int filterOrder = -110; // FilterOrders.RATE_LIMIT, written out for the
+									// configuration metadata
 
 	private final ClientIp clientIp = new ClientIp();
 
@@ -120,7 +121,8 @@ public class SluiceRateLimitProperties {
 	}
 
 	/**
-	 * The Redis store (store: redis), over Spring Boot's spring.data.redis connection settings.
+	 * The Redis store (store: redis), over Spring Boot's spring.data.redis connection
+	 * settings.
 	 */
 	public static class Redis {
 
@@ -135,7 +137,8 @@ public class SluiceRateLimitProperties {
 		private Duration timeout = Duration.ofMillis(100);
 
 		/**
-		 * What a request gets when Redis fails or is slower than the timeout: allow, or reject (503).
+		 * What a request gets when Redis fails or is slower than the timeout: allow, or
+		 * reject (503).
 		 */
 		private OnStoreFailure onFailure = OnStoreFailure.ALLOW;
 
@@ -171,8 +174,8 @@ public class SluiceRateLimitProperties {
 	public static class ClientIp {
 
 		/**
-		 * Proxies (CIDRs or addresses) whose X-Forwarded-For / Forwarded headers are believed; with none, the
-		 * socket peer is the client.
+		 * Proxies (CIDRs or addresses) whose X-Forwarded-For / Forwarded headers are
+		 * believed; with none, the socket peer is the client.
 		 */
 		private List<String> trustedProxies = new ArrayList<>();
 
@@ -207,8 +210,8 @@ public class SluiceRateLimitProperties {
 		private List<String> methods = new ArrayList<>();
 
 		/**
-		 * What requests are keyed on: global, ip, header:&lt;Name&gt;, principal, or bean:&lt;beanName&gt; (a
-		 * RateLimitKeyResolver).
+		 * What requests are keyed on: global, ip, header:&lt;Name&gt;, principal, or
+		 * bean:&lt;beanName&gt; (a RateLimitKeyResolver).
 		 */
 		private String key = "ip";
 

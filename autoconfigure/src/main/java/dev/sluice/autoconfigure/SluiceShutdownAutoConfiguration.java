@@ -24,8 +24,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Sluice's ordered graceful shutdown: readiness, readiness delay, web-server drain (with the requests Tomcat's
- * connectors queued), pool drain, task-group cancellation, report of abandoned tasks, summary.
+ * Sluice's ordered graceful shutdown: readiness, readiness delay, web-server drain (with
+ * the requests Tomcat's connectors queued), pool drain, task-group cancellation, report
+ * of abandoned tasks, summary.
  */
 @AutoConfiguration(before = SluicePoolsAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "sluice.shutdown.enabled", matchIfMissing = true)
@@ -61,7 +62,9 @@ public final class SluiceShutdownAutoConfiguration {
 			FilterRegistrationBean<InFlightRequests> registration = new FilterRegistrationBean<>(filter);
 			registration.setOrder(FilterOrders.SHUTDOWN_TRACKING);
 			registration.setName("sluiceInFlightRequests");
-			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request, not again on async or error
+			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request,
+																		// not again on
+																		// async or error
 			return registration;
 		}
 
@@ -77,7 +80,8 @@ public final class SluiceShutdownAutoConfiguration {
 		@ConditionalOnMissingBean
 		TomcatConnectorDrain sluiceTomcatConnectorDrain(ObjectProvider<GracefulShutdown> gracefulShutdown,
 				ObjectProvider<InFlightRequests> inFlightRequests) {
-			// Looked up when it stops: a bean dependency would make Spring stop this drain before the shutdown it
+			// Looked up when it stops: a bean dependency would make Spring stop this
+			// drain before the shutdown it
 			// depends on, i.e. before the readiness delay.
 			return new TomcatConnectorDrain(() -> gracefulShutdown.getObject().budgetDeadlineNanos(),
 					inFlightRequests.getIfAvailable());

@@ -12,9 +12,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Defaults that make Spring Boot's own shutdown part of Sluice's: graceful web-server shutdown, and a
- * per-phase timeout equal to what {@code sluice.shutdown.timeout} leaves after {@code readiness-delay}, so the
- * web server's drain fits in the budget. Added last, so anything the application sets wins.
+ * Defaults that make Spring Boot's own shutdown part of Sluice's: graceful web-server
+ * shutdown, and a per-phase timeout equal to what {@code sluice.shutdown.timeout} leaves
+ * after {@code readiness-delay}, so the web server's drain fits in the budget. Added
+ * last, so anything the application sets wins.
  */
 class SluiceShutdownEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
@@ -42,7 +43,8 @@ class SluiceShutdownEnvironmentPostProcessor implements EnvironmentPostProcessor
 			return ((left.compareTo(SHORTEST_PHASE) < 0) ? SHORTEST_PHASE : left).toMillis() + "ms";
 		}
 		catch (RuntimeException ex) {
-			// A malformed value fails at start-up naming its property; here it only costs the refinement.
+			// A malformed value fails at start-up naming its property; here it only costs
+			// the refinement.
 			return "${sluice.shutdown.timeout:30s}";
 		}
 	}

@@ -11,20 +11,22 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class SluiceShutdownProperties {
 
 	/**
-	 * Whether Sluice orders the shutdown: readiness, web-server drain, pool drain, task-group cancellation,
-	 * report of abandoned tasks and a summary line.
+	 * Whether Sluice orders the shutdown: readiness, web-server drain, pool drain,
+	 * task-group cancellation, report of abandoned tasks and a summary line.
 	 */
 	private boolean enabled = true;
 
 	/**
-	 * Budget of the whole shutdown sequence. Less the readiness delay, it is also the default of
-	 * spring.lifecycle.timeout-per-shutdown-phase, which bounds the web server's drain.
+	 * Budget of the whole shutdown sequence. Less the readiness delay, it is also the
+	 * default of spring.lifecycle.timeout-per-shutdown-phase, which bounds the web
+	 * server's drain.
 	 */
 	private Duration timeout = Duration.ofSeconds(30);
 
 	/**
-	 * Time to keep serving after readiness went to REFUSING_TRAFFIC, so load balancers notice before the
-	 * server stops accepting. Set it where there is no Kubernetes preStop hook.
+	 * Time to keep serving after readiness went to REFUSING_TRAFFIC, so load balancers
+	 * notice before the server stops accepting. Set it where there is no Kubernetes
+	 * preStop hook.
 	 */
 	private Duration readinessDelay = Duration.ZERO;
 

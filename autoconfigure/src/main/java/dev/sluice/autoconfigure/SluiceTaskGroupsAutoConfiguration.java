@@ -15,12 +15,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 /**
- * The {@link TaskGroups} bean: errgroup-style fan-out on virtual threads (Java 21+) or a bounded platform pool.
+ * The {@link TaskGroups} bean: errgroup-style fan-out on virtual threads (Java 21+) or a
+ * bounded platform pool.
  */
-@AutoConfiguration(after = SluiceAutoConfiguration.class, afterName = {
-		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
+@AutoConfiguration(after = SluiceAutoConfiguration.class,
+		afterName = {
+				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+				"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "sluice.task-groups.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SluiceTaskGroupsProperties.class)
 public final class SluiceTaskGroupsAutoConfiguration {

@@ -18,7 +18,8 @@ public class SluiceTaskGroupsProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Threads subtasks run on: virtual (the default on Java 21+) or platform (the default on Java 17).
+	 * Threads subtasks run on: virtual (the default on Java 21+) or platform (the default
+	 * on Java 17).
 	 */
 	private ThreadKind threads;
 
@@ -28,8 +29,8 @@ public class SluiceTaskGroupsProperties {
 	private int maxThreads = 64;
 
 	/**
-	 * With platform threads: how long an idle thread waits for a subtask before it retires; 0 keeps every thread
-	 * until shutdown.
+	 * With platform threads: how long an idle thread waits for a subtask before it
+	 * retires; 0 keeps every thread until shutdown.
 	 */
 	private Duration keepAlive = Duration.ofSeconds(60);
 

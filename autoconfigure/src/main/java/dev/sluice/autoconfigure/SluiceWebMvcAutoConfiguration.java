@@ -13,9 +13,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.servlet.DispatcherServlet;
 
 /**
- * Spring MVC answers for Sluice's exceptions thrown out of a handler: each capability's own resolver (a full
- * pool, a method at its concurrency limit, a passed deadline). Registered whether or not the capability's filter is on: a task group's deadline or
- * a pool exists without them.
+ * Spring MVC answers for Sluice's exceptions thrown out of a handler: each capability's
+ * own resolver (a full pool, a method at its concurrency limit, a passed deadline).
+ * Registered whether or not the capability's filter is on: a task group's deadline or a
+ * pool exists without them.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)

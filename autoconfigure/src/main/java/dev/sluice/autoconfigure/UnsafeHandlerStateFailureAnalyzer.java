@@ -7,8 +7,8 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Reports, in {@code sluice.handler-safety.mode=fail}, every singleton bean field found holding shared mutable
- * state without protection, with the fix for each.
+ * Reports, in {@code sluice.handler-safety.mode=fail}, every singleton bean field found
+ * holding shared mutable state without protection, with the fix for each.
  */
 class UnsafeHandlerStateFailureAnalyzer extends AbstractFailureAnalyzer<UnsafeHandlerStateException> {
 

@@ -5,7 +5,8 @@ import java.time.Duration;
 import dev.sluice.core.SluiceThreads;
 
 /**
- * Start-up checks of {@code sluice.*} values; each failure names the property and the fix.
+ * Start-up checks of {@code sluice.*} values; each failure names the property and the
+ * fix.
  */
 final class Validation {
 

@@ -19,18 +19,21 @@ import org.springframework.web.util.DisconnectedClientHelper;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * Bounds the requests in flight on the matching paths, like a Go semaphore around a handler: beyond the
- * {@link ConcurrencyLimiter}'s current limit, a request is answered {@code 503} with {@code Retry-After: 1} at
- * once, never queued.
+ * Bounds the requests in flight on the matching paths, like a Go semaphore around a
+ * handler: beyond the {@link ConcurrencyLimiter}'s current limit, a request is answered
+ * {@code 503} with {@code Retry-After: 1} at once, never queued.
  * <p>
- * How a request ends is what an adaptive limit learns from: an answer below 400 is a latency sample; a 5xx
- * answer (a passed deadline's 504 included) or an exception out of the chain is a drop; a 4xx answer, a client
- * that went away and an async request (whose permit is released when its first dispatch returns) give no
- * sample.
+ * How a request ends is what an adaptive limit learns from: an answer below 400 is a
+ * latency sample; a 5xx answer (a passed deadline's 504 included) or an exception out of
+ * the chain is a drop; a 4xx answer, a client that went away and an async request (whose
+ * permit is released when its first dispatch returns) give no sample.
  */
 public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 
-	/** Request attribute holding the request's {@link ConcurrencyLimiter.Permit} while it is in flight. */
+	/**
+	 * Request attribute holding the request's {@link ConcurrencyLimiter.Permit} while it
+	 * is in flight.
+	 */
 	public static final String PERMIT_ATTRIBUTE = ConcurrencyLimitFilter.class.getName() + ".permit";
 
 	private static final Observation.Event REJECTED = Observation.Event.of("sluice.concurrency.rejected",
@@ -40,7 +43,8 @@ public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 
 	private final List<PathPattern> paths;
 
-	private final boolean everyPath; // /** among the paths: every request is bounded, no path parsed or matched
+	private final boolean everyPath; // /** among the paths: every request is bounded, no
+										// path parsed or matched
 
 	/**
 	 * Creates the filter.

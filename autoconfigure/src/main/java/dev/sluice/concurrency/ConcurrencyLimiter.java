@@ -16,14 +16,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Admits at most {@link #getLimit() the current limit} of operations at once and never queues: a fixed
- * limit (a Go semaphore, {@code max-in-flight}) or an adaptive one that a Netflix concurrency-limits
- * {@link Limit} algorithm moves with the latency and drops it is told about.
+ * Admits at most {@link #getLimit() the current limit} of operations at once and never
+ * queues: a fixed limit (a Go semaphore, {@code max-in-flight}) or an adaptive one that a
+ * Netflix concurrency-limits {@link Limit} algorithm moves with the latency and drops it
+ * is told about.
  * <p>
- * The limit and the in-flight count share one atomic word, so an admission compares the count with the
- * limit in force at that instant: no operation is ever admitted beyond it, from any number of threads. When
- * the limit falls below the operations already running, they finish; new ones are refused until the count
- * is under the limit again.
+ * The limit and the in-flight count share one atomic word, so an admission compares the
+ * count with the limit in force at that instant: no operation is ever admitted beyond it,
+ * from any number of threads. When the limit falls below the operations already running,
+ * they finish; new ones are refused until the count is under the limit again.
  */
 public final class ConcurrencyLimiter {
 
@@ -52,7 +53,8 @@ public final class ConcurrencyLimiter {
 
 	private volatile long lastRttNanos;
 
-	private ConcurrencyLimiter(String algorithmName, Limit algorithm, @Nullable Object view, int minLimit, int maxLimit) {
+	private ConcurrencyLimiter(String algorithmName, Limit algorithm, @Nullable Object view, int minLimit,
+			int maxLimit) {
 		this.algorithmName = algorithmName;
 		this.algorithm = algorithm;
 		this.view = view;
@@ -75,18 +77,18 @@ public final class ConcurrencyLimiter {
 	}
 
 	/**
-	 * A limiter that an algorithm moves, kept within {@code [minLimit, maxLimit]} whatever the algorithm says
-	 * (Vegas, for one, has no lower bound of its own).
+	 * A limiter that an algorithm moves, kept within {@code [minLimit, maxLimit]}
+	 * whatever the algorithm says (Vegas, for one, has no lower bound of its own).
 	 * @param algorithmName the algorithm's name, as in {@code adaptive.algorithm}
 	 * @param algorithm the algorithm that turns samples into a limit
-	 * @param view the algorithm object whose state {@link #describe()} reports (the one inside a window, if
-	 * any), if any
+	 * @param view the algorithm object whose state {@link #describe()} reports (the one
+	 * inside a window, if any), if any
 	 * @param minLimit the lowest limit
 	 * @param maxLimit the highest limit
 	 * @return the limiter
 	 */
-	public static ConcurrencyLimiter adaptive(String algorithmName, Limit algorithm, @Nullable Object view, int minLimit,
-			int maxLimit) {
+	public static ConcurrencyLimiter adaptive(String algorithmName, Limit algorithm, @Nullable Object view,
+			int minLimit, int maxLimit) {
 		if (minLimit < 1 || maxLimit < minLimit) {
 			throw new IllegalArgumentException("need 1 <= minLimit <= maxLimit, not " + minLimit + ", " + maxLimit);
 		}
@@ -95,8 +97,8 @@ public final class ConcurrencyLimiter {
 
 	/**
 	 * Admits one operation if fewer than the limit are in flight.
-	 * @return the permit to release when the operation ends, {@code null} when the limit is reached (the
-	 * refusal is counted)
+	 * @return the permit to release when the operation ends, {@code null} when the limit
+	 * is reached (the refusal is counted)
 	 */
 	public @Nullable Permit tryAcquire() {
 		while (true) {
@@ -173,15 +175,17 @@ public final class ConcurrencyLimiter {
 
 	/**
 	 * The algorithm's name.
-	 * @return {@code fixed}, {@code gradient2}, {@code vegas}, {@code aimd} or the name it was built with
+	 * @return {@code fixed}, {@code gradient2}, {@code vegas}, {@code aimd} or the name
+	 * it was built with
 	 */
 	public String getAlgorithm() {
 		return this.algorithmName;
 	}
 
 	/**
-	 * The limiter's state for the Actuator endpoint: mode, limit, in flight, refused and, when adaptive, the
-	 * algorithm's view (samples by outcome, the last latency and what the algorithm reports of itself).
+	 * The limiter's state for the Actuator endpoint: mode, limit, in flight, refused and,
+	 * when adaptive, the algorithm's view (samples by outcome, the last latency and what
+	 * the algorithm reports of itself).
 	 * @return the state, as JSON-friendly values
 	 */
 	public Map<String, Object> describe() {
@@ -215,8 +219,8 @@ public final class ConcurrencyLimiter {
 	}
 
 	/**
-	 * Registers {@code sluice.concurrency.limit}, {@code sluice.concurrency.in_flight} and
-	 * {@code sluice.concurrency.rejected}.
+	 * Registers {@code sluice.concurrency.limit}, {@code sluice.concurrency.in_flight}
+	 * and {@code sluice.concurrency.rejected}.
 	 * @param registry the application's registry
 	 */
 	public void bindTo(MeterRegistry registry) {
@@ -238,8 +242,8 @@ public final class ConcurrencyLimiter {
 	}
 
 	/**
-	 * One admitted operation. Release it exactly once, with the call that says how it ended; later calls do
-	 * nothing.
+	 * One admitted operation. Release it exactly once, with the call that says how it
+	 * ended; later calls do nothing.
 	 */
 	public static final class Permit implements Limiter.Listener {
 
@@ -291,7 +295,10 @@ public final class ConcurrencyLimiter {
 			release(Outcome.IGNORED);
 		}
 
-		/** The operation timed out or failed on the server's side: a drop, which lowers the limit. */
+		/**
+		 * The operation timed out or failed on the server's side: a drop, which lowers
+		 * the limit.
+		 */
 		@Override
 		public void onDropped() {
 			release(Outcome.DROPPED);

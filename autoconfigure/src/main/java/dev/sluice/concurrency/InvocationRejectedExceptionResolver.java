@@ -11,9 +11,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.resilience.InvocationRejectedException;
 
 /**
- * Answers Spring's {@link InvocationRejectedException} ({@code @ConcurrencyLimit(policy = REJECT)} at its
- * limit) thrown out of a handler like a full pool: {@code 503 Service Unavailable}, {@code Retry-After: 1} and a
- * problem body.
+ * Answers Spring's {@link InvocationRejectedException}
+ * ({@code @ConcurrencyLimit(policy = REJECT)} at its limit) thrown out of a handler like
+ * a full pool: {@code 503 Service Unavailable}, {@code Retry-After: 1} and a problem
+ * body.
  */
 public class InvocationRejectedExceptionResolver extends ProblemExceptionResolver {
 

@@ -1,5 +1,6 @@
 /**
- * The in-flight request cap, fixed or adaptive (it bounds requests at once; it is not a rate limit).
+ * The in-flight request cap, fixed or adaptive (it bounds requests at once; it is not a
+ * rate limit).
  */
 @NullMarked
 package dev.sluice.concurrency;

@@ -5,9 +5,9 @@ import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccess
 
 /**
  * Marks what Sluice decided about a request (a rejection, a deadline that passed) as an
- * {@link Observation.Event} on the calling thread's current observation, normally the request's
- * {@code http.server.requests}: a trace then shows why the request ended as it did. Does nothing when no
- * observation is current.
+ * {@link Observation.Event} on the calling thread's current observation, normally the
+ * request's {@code http.server.requests}: a trace then shows why the request ended as it
+ * did. Does nothing when no observation is current.
  */
 public final class CurrentObservation {
 

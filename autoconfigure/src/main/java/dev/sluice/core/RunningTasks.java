@@ -7,8 +7,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Registry of the tasks running right now on Sluice's pools and task groups: the source of the Actuator task
- * view (Go's goroutine dump). One per application context.
+ * Registry of the tasks running right now on Sluice's pools and task groups: the source
+ * of the Actuator task view (Go's goroutine dump). One per application context.
  */
 public final class RunningTasks {
 

@@ -6,9 +6,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The one place Sluice makes threads. Every thread is named {@code sluice-<owner>-<n>} and is tracked
- * while it lives, so tests can prove none outlives its context and the task view can show virtual threads,
- * which the JDK's thread dump leaves out.
+ * The one place Sluice makes threads. Every thread is named {@code sluice-<owner>-<n>}
+ * and is tracked while it lives, so tests can prove none outlives its context and the
+ * task view can show virtual threads, which the JDK's thread dump leaves out.
  */
 public final class SluiceThreads {
 
@@ -41,7 +41,8 @@ public final class SluiceThreads {
 	 * A factory of virtual threads named {@code sluice-<owner>-<n>}.
 	 * @param owner the pool or component that owns the threads
 	 * @return the factory
-	 * @throws UnsupportedOperationException when the JDK has no virtual threads (before Java 21)
+	 * @throws UnsupportedOperationException when the JDK has no virtual threads (before
+	 * Java 21)
 	 */
 	public static ThreadFactory virtual(String owner) {
 		ThreadFactory virtual = VirtualThreads.factory(PREFIX + owner + "-");

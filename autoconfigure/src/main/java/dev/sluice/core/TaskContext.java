@@ -8,15 +8,18 @@ import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
 
 /**
- * Captures the context of a thread that hands work to another thread, and restores it there, through Micrometer
- * context-propagation: the whole MDC, then the value of every {@code ThreadLocalAccessor} registered with the
- * global {@link ContextRegistry} (the current observation and with it the tracing span, Sluice's deadline, Spring
- * Security's context, whatever the application registered). While a restored context is open, thread-locals the
- * snapshot has no value for are cleared; closing it puts back what the thread had before, normally nothing.
+ * Captures the context of a thread that hands work to another thread, and restores it
+ * there, through Micrometer context-propagation: the whole MDC, then the value of every
+ * {@code ThreadLocalAccessor} registered with the global {@link ContextRegistry} (the
+ * current observation and with it the tracing span, Sluice's deadline, Spring Security's
+ * context, whatever the application registered). While a restored context is open,
+ * thread-locals the snapshot has no value for are cleared; closing it puts back what the
+ * thread had before, normally nothing.
  */
 public final class TaskContext {
 
-	// The MDC is restored first, so the MDC entries a tracer writes when its span is restored win over copies.
+	// The MDC is restored first, so the MDC entries a tracer writes when its span is
+	// restored win over copies.
 	private static final ContextSnapshotFactory MDC = ContextSnapshotFactory.builder()
 		.contextRegistry(new ContextRegistry().registerThreadLocalAccessor(new Slf4jThreadLocalAccessor()))
 		.clearMissing(true)
@@ -43,8 +46,8 @@ public final class TaskContext {
 	}
 
 	/**
-	 * Captures every registered thread-local value but those whose key is {@code left}; the task's thread then
-	 * runs without one.
+	 * Captures every registered thread-local value but those whose key is {@code left};
+	 * the task's thread then runs without one.
 	 * @param left the accessor's key
 	 * @return the context capturer
 	 */
@@ -60,7 +63,10 @@ public final class TaskContext {
 		return new Snapshot(MDC.captureAll(), this.factory.captureAll());
 	}
 
-	/** A captured context; immutable, so one snapshot may be restored for every attempt of a task. */
+	/**
+	 * A captured context; immutable, so one snapshot may be restored for every attempt of
+	 * a task.
+	 */
 	public static final class Snapshot {
 
 		private final ContextSnapshot mdc;

@@ -1,5 +1,6 @@
 /**
- * Building blocks shared by every capability: named thread factories and the registry of running tasks.
+ * Building blocks shared by every capability: named thread factories and the registry of
+ * running tasks.
  */
 @NullMarked
 package dev.sluice.core;

@@ -1,17 +1,19 @@
 package dev.sluice.deadline;
 
-import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * A point in time by which a request (or a task working for it) must be done: the Java form of a Go
- * {@code context.WithTimeout}. Measured on the monotonic clock ({@link System#nanoTime()}), immune to
- * wall-clock jumps.
+ * A point in time by which a request (or a task working for it) must be done: the Java
+ * form of a Go {@code context.WithTimeout}. Measured on the monotonic clock
+ * ({@link System#nanoTime()}), immune to wall-clock jumps.
  * <p>
- * The deadline of the current request or task is reached with {@link #current()}; Sluice attaches it to the
- * request thread, to task-group subtasks and, when asked, to worker-pool tasks. Code that waits on something
- * slow can ask for {@link #remaining()} or call {@link #check()} between steps.
+ * The deadline of the current request or task is reached with {@link #current()}; Sluice
+ * attaches it to the request thread, to task-group subtasks and, when asked, to
+ * worker-pool tasks. Code that waits on something slow can ask for {@link #remaining()}
+ * or call {@link #check()} between steps.
  */
 public final class Deadline {
 
@@ -97,7 +99,8 @@ public final class Deadline {
 	}
 
 	/**
-	 * This deadline or one {@code timeout} from now, whichever passes first: a deadline may only shorten.
+	 * This deadline or one {@code timeout} from now, whichever passes first: a deadline
+	 * may only shorten.
 	 * @param timeout the tighter budget to apply
 	 * @return the earlier of the two deadlines
 	 */
@@ -107,8 +110,8 @@ public final class Deadline {
 	}
 
 	/**
-	 * Makes this the current deadline of the calling thread until the returned scope is closed, which
-	 * restores whatever deadline was current before.
+	 * Makes this the current deadline of the calling thread until the returned scope is
+	 * closed, which restores whatever deadline was current before.
 	 * @return the scope to close
 	 */
 	public Scope attach() {
@@ -127,12 +130,18 @@ public final class Deadline {
 		return new Scope(previous);
 	}
 
-	/** For the deadline filter: the thread's deadline, if any, without an {@code Optional}. */
+	/**
+	 * For the deadline filter: the thread's deadline, if any, without an
+	 * {@code Optional}.
+	 */
 	static @Nullable Deadline currentOrNull() {
 		return CURRENT.get();
 	}
 
-	/** For {@link DeadlineThreadLocalAccessor} and the deadline filter: sets or clears the thread's deadline without a scope. */
+	/**
+	 * For {@link DeadlineThreadLocalAccessor} and the deadline filter: sets or clears the
+	 * thread's deadline without a scope.
+	 */
 	static void setCurrent(Deadline deadline) {
 		if (deadline != null) {
 			CURRENT.set(deadline);

@@ -10,12 +10,13 @@ import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.context.request.async.DeferredResultProcessingInterceptor;
 
 /**
- * Gives Spring MVC async handlers ({@code Callable}, {@code DeferredResult}) the request's deadline: as their async
- * timeout, attached to the thread that runs a {@code Callable}, and answered at the deadline itself rather than
- * when the container next checks its async timeouts (Tomcat: about once a second). A {@code Callable}'s thread is
- * interrupted at the deadline (if {@code interrupt}); a {@code DeferredResult} gets a
- * {@link DeadlineExceededException} as its error result. Either way the configured status answers, not Spring's
- * default 503.
+ * Gives Spring MVC async handlers ({@code Callable}, {@code DeferredResult}) the
+ * request's deadline: as their async timeout, attached to the thread that runs a
+ * {@code Callable}, and answered at the deadline itself rather than when the container
+ * next checks its async timeouts (Tomcat: about once a second). A {@code Callable}'s
+ * thread is interrupted at the deadline (if {@code interrupt}); a {@code DeferredResult}
+ * gets a {@link DeadlineExceededException} as its error result. Either way the configured
+ * status answers, not Spring's default 503.
  */
 public class DeadlineAsyncInterceptor implements CallableProcessingInterceptor, DeferredResultProcessingInterceptor {
 
@@ -75,7 +76,8 @@ public class DeadlineAsyncInterceptor implements CallableProcessingInterceptor, 
 		if (running != null) {
 			RUNNING.remove();
 			if (running.watch() != null) {
-				running.watch().close(); // clears the interrupt before the thread goes back to its pool
+				running.watch().close(); // clears the interrupt before the thread goes
+											// back to its pool
 			}
 			running.scope().close();
 		}

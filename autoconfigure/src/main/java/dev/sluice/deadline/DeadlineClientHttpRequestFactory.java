@@ -14,16 +14,19 @@ import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.ClientHttpResponse;
 
 /**
- * Bounds an outgoing call made under a deadline by the time that deadline leaves: the read-timeout clamp of
- * {@code RestClient} / {@code RestTemplate} calls. A call whose answer has not arrived when the deadline passes is
- * cut there and fails with {@link DeadlineExceededException}, whatever the client's own read timeout and whether or
- * not {@code sluice.deadline.interrupt} is on.
+ * Bounds an outgoing call made under a deadline by the time that deadline leaves: the
+ * read-timeout clamp of {@code RestClient} / {@code RestTemplate} calls. A call whose
+ * answer has not arrived when the deadline passes is cut there and fails with
+ * {@link DeadlineExceededException}, whatever the client's own read timeout and whether
+ * or not {@code sluice.deadline.interrupt} is on.
  * <p>
- * The clients' request factories take their read timeout once, not per call, so the bound is the watchdog's: it
- * interrupts the calling thread if, and only while, it is still waiting for the answer, and the flag is cleared
- * before the call returns. The JDK {@code HttpClient} (Spring Boot's default) and any client that waits
- * interruptibly stop at once; a client blocked in a platform thread's socket read (Apache HttpClient's classic
- * client) is bounded by its own read timeout only. Reading the body after the answer's headers arrived is not bounded.
+ * The clients' request factories take their read timeout once, not per call, so the bound
+ * is the watchdog's: it interrupts the calling thread if, and only while, it is still
+ * waiting for the answer, and the flag is cleared before the call returns. The JDK
+ * {@code HttpClient} (Spring Boot's default) and any client that waits interruptibly stop
+ * at once; a client blocked in a platform thread's socket read (Apache HttpClient's
+ * classic client) is bounded by its own read timeout only. Reading the body after the
+ * answer's headers arrived is not bounded.
  */
 public class DeadlineClientHttpRequestFactory implements ClientHttpRequestFactory {
 
@@ -120,7 +123,10 @@ public class DeadlineClientHttpRequestFactory implements ClientHttpRequestFactor
 
 	}
 
-	/** Keeps the client's streaming of request bodies (no copy in memory) where it has one. */
+	/**
+	 * Keeps the client's streaming of request bodies (no copy in memory) where it has
+	 * one.
+	 */
 	private static final class StreamingBoundedRequest extends BoundedRequest implements StreamingHttpOutputMessage {
 
 		StreamingBoundedRequest(ClientHttpRequest request, Deadline deadline, DeadlineWatchdog watchdog) {

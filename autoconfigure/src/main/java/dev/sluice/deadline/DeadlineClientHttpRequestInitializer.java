@@ -8,9 +8,10 @@ import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpRequestInitializer;
 
 /**
- * Passes the current deadline to outgoing {@code RestClient} / {@code RestTemplate} calls: the remaining budget
- * in milliseconds goes in the deadline header, and a call made after the deadline passed fails with
- * {@link DeadlineExceededException} before any connection is opened.
+ * Passes the current deadline to outgoing {@code RestClient} / {@code RestTemplate}
+ * calls: the remaining budget in milliseconds goes in the deadline header, and a call
+ * made after the deadline passed fails with {@link DeadlineExceededException} before any
+ * connection is opened.
  */
 public class DeadlineClientHttpRequestInitializer implements ClientHttpRequestInitializer {
 

@@ -14,14 +14,16 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 
 /**
- * Passes the current deadline to gRPC client calls: each call made under a deadline gets the earlier of its own
- * deadline and the request's (gRPC sends it on as {@code grpc-timeout}), and a call made after the deadline passed
- * fails with {@link DeadlineExceededException} before any stream is opened.
+ * Passes the current deadline to gRPC client calls: each call made under a deadline gets
+ * the earlier of its own deadline and the request's (gRPC sends it on as
+ * {@code grpc-timeout}), and a call made after the deadline passed fails with
+ * {@link DeadlineExceededException} before any stream is opened.
  * <p>
- * When the request's deadline was the call's and the call ends with {@code DEADLINE_EXCEEDED}, the status carries
- * a {@link DeadlineExceededException} as its cause, so the {@code StatusRuntimeException} a stub throws is answered
- * like the deadline it is ({@code sluice.deadline.status}). A call whose own, shorter deadline passed is left as it
- * is: that is the caller's limit, not the request's.
+ * When the request's deadline was the call's and the call ends with
+ * {@code DEADLINE_EXCEEDED}, the status carries a {@link DeadlineExceededException} as
+ * its cause, so the {@code StatusRuntimeException} a stub throws is answered like the
+ * deadline it is ({@code sluice.deadline.status}). A call whose own, shorter deadline
+ * passed is left as it is: that is the caller's limit, not the request's.
  */
 public class DeadlineClientInterceptor implements ClientInterceptor {
 

@@ -16,12 +16,13 @@ import javax.sql.DataSource;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
- * Applies the current {@link Deadline} to every statement of a {@link DataSource}, the way Spring's
- * {@code TransactionAwareDataSourceProxy} applies a transaction timeout: each statement's query timeout is
- * clamped to the remaining time (rounded up to whole seconds, never 0, which JDBC reads as unlimited), also when
- * {@code JdbcTemplate} sets its own timeout afterwards, and a statement executed after the deadline passed fails
- * with {@link DeadlineExceededException} before it reaches the database. Without a deadline, statements are
- * left as they are.
+ * Applies the current {@link Deadline} to every statement of a {@link DataSource}, the
+ * way Spring's {@code TransactionAwareDataSourceProxy} applies a transaction timeout:
+ * each statement's query timeout is clamped to the remaining time (rounded up to whole
+ * seconds, never 0, which JDBC reads as unlimited), also when {@code JdbcTemplate} sets
+ * its own timeout afterwards, and a statement executed after the deadline passed fails
+ * with {@link DeadlineExceededException} before it reaches the database. Without a
+ * deadline, statements are left as they are.
  */
 public class DeadlineDataSource extends DelegatingDataSource implements AutoCloseable {
 
@@ -44,8 +45,8 @@ public class DeadlineDataSource extends DelegatingDataSource implements AutoClos
 	}
 
 	/**
-	 * Closes the wrapped data source when it can be closed (a connection pool), so wrapping keeps its
-	 * shutdown path.
+	 * Closes the wrapped data source when it can be closed (a connection pool), so
+	 * wrapping keeps its shutdown path.
 	 * @throws Exception if closing fails
 	 */
 	@Override
@@ -61,7 +62,8 @@ public class DeadlineDataSource extends DelegatingDataSource implements AutoClos
 	}
 
 	/**
-	 * The query timeout, in whole seconds, that a statement should run with under the current deadline.
+	 * The query timeout, in whole seconds, that a statement should run with under the
+	 * current deadline.
 	 * @param requested the timeout the application asked for, 0 for none
 	 * @return the clamped timeout, or {@code requested} when there is no deadline
 	 */

@@ -3,8 +3,8 @@ package dev.sluice.deadline;
 import java.time.Duration;
 
 /**
- * Thrown when a request's or task's {@link Deadline} has passed. Thrown out of a handler, it is answered with
- * {@code sluice.deadline.status} (504 by default) and a problem body.
+ * Thrown when a request's or task's {@link Deadline} has passed. Thrown out of a handler,
+ * it is answered with {@code sluice.deadline.status} (504 by default) and a problem body.
  */
 public class DeadlineExceededException extends RuntimeException {
 
@@ -20,8 +20,8 @@ public class DeadlineExceededException extends RuntimeException {
 	}
 
 	/**
-	 * Creates the exception with a message and the cause that surfaced the expiry (an interrupt, a
-	 * query-timeout {@code SQLException}, an I/O error).
+	 * Creates the exception with a message and the cause that surfaced the expiry (an
+	 * interrupt, a query-timeout {@code SQLException}, an I/O error).
 	 * @param message the message
 	 * @param timeout the time the deadline allowed
 	 * @param cause the cause

@@ -9,14 +9,17 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Answers a {@link DeadlineExceededException} thrown out of a handler (also as the cause of another exception),
- * and whatever a handler threw once its
- * request's deadline had passed, with {@code sluice.deadline.status} and a problem body. Runs after the other
+ * Answers a {@link DeadlineExceededException} thrown out of a handler (also as the cause
+ * of another exception), and whatever a handler threw once its request's deadline had
+ * passed, with {@code sluice.deadline.status} and a problem body. Runs after the other
  * capabilities' resolvers, which answer their own exceptions first.
  */
 public class DeadlineExceptionResolver extends ProblemExceptionResolver {
 
-	/** Request attribute set when a handler's {@link DeadlineExceededException} was answered. */
+	/**
+	 * Request attribute set when a handler's {@link DeadlineExceededException} was
+	 * answered.
+	 */
 	public static final String DEADLINE_ANSWERED_ATTRIBUTE = DeadlineExceptionResolver.class.getName()
 			+ ".deadlineAnswered";
 
@@ -38,7 +41,8 @@ public class DeadlineExceptionResolver extends ProblemExceptionResolver {
 		if (!causedByDeadline(ex) && !expired) {
 			return false;
 		}
-		// Whatever a handler threw once its deadline passed (an interrupt, an I/O error from an interrupted
+		// Whatever a handler threw once its deadline passed (an interrupt, an I/O error
+		// from an interrupted
 		// client, a cancelled query) is the deadline's doing.
 		request.setAttribute(DEADLINE_ANSWERED_ATTRIBUTE, Boolean.TRUE);
 		Object route = request.getAttribute(DeadlineFilter.ROUTE_ATTRIBUTE);
@@ -53,7 +57,8 @@ public class DeadlineExceptionResolver extends ProblemExceptionResolver {
 		return true;
 	}
 
-	// A client library may wrap the deadline's exception (a gRPC stub's StatusRuntimeException carries it as cause).
+	// A client library may wrap the deadline's exception (a gRPC stub's
+	// StatusRuntimeException carries it as cause).
 	private static boolean causedByDeadline(Throwable ex) {
 		Throwable cause = ex;
 		for (int depth = 0; cause != null && depth < 8; depth++) {

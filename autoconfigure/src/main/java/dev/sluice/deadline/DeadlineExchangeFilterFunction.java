@@ -1,10 +1,10 @@
 package dev.sluice.deadline;
 
-import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.web.reactive.function.client.ClientRequest;
@@ -14,20 +14,24 @@ import org.springframework.web.reactive.function.client.ExchangeFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Passes the current deadline to {@code WebClient} calls: the remaining budget in milliseconds goes in the deadline
- * header, the wait for the response is bounded by the time left (it fails with {@link DeadlineExceededException}
- * when the deadline passes first), and a call sent after the deadline passed fails with
+ * Passes the current deadline to {@code WebClient} calls: the remaining budget in
+ * milliseconds goes in the deadline header, the wait for the response is bounded by the
+ * time left (it fails with {@link DeadlineExceededException} when the deadline passes
+ * first), and a call sent after the deadline passed fails with
  * {@link DeadlineExceededException} before any connection is opened.
  * <p>
- * The deadline is a thread-local of the request thread, and a {@code WebClient} call may be subscribed on another
- * thread, so {@link #captureDeadline(WebClient.RequestHeadersSpec)} (a builder's
- * {@link WebClient.Builder#defaultRequest default request}) records it when the request is built; a request built
- * without one takes the deadline current where it is subscribed. The budget in the header is measured when the
- * request is sent.
+ * The deadline is a thread-local of the request thread, and a {@code WebClient} call may
+ * be subscribed on another thread, so
+ * {@link #captureDeadline(WebClient.RequestHeadersSpec)} (a builder's
+ * {@link WebClient.Builder#defaultRequest default request}) records it when the request
+ * is built; a request built without one takes the deadline current where it is
+ * subscribed. The budget in the header is measured when the request is sent.
  */
 public class DeadlineExchangeFilterFunction implements ExchangeFilterFunction {
 
-	/** Request attribute holding the {@link Deadline} current when the request was built. */
+	/**
+	 * Request attribute holding the {@link Deadline} current when the request was built.
+	 */
 	public static final String DEADLINE_ATTRIBUTE = DeadlineExchangeFilterFunction.class.getName() + ".deadline";
 
 	private final String header;
@@ -41,7 +45,8 @@ public class DeadlineExchangeFilterFunction implements ExchangeFilterFunction {
 	}
 
 	/**
-	 * Records the current deadline on a request being built; use as the builder's default request.
+	 * Records the current deadline on a request being built; use as the builder's default
+	 * request.
 	 * @param request the request being built
 	 */
 	public void captureDeadline(WebClient.RequestHeadersSpec<?> request) {
@@ -49,7 +54,8 @@ public class DeadlineExchangeFilterFunction implements ExchangeFilterFunction {
 	}
 
 	/**
-	 * Configures a builder: captures the deadline when each request is built, and applies this filter.
+	 * Configures a builder: captures the deadline when each request is built, and applies
+	 * this filter.
 	 * @return the customization to apply to a {@link WebClient.Builder}
 	 */
 	public Consumer<WebClient.Builder> customization() {

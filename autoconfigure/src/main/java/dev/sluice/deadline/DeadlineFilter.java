@@ -24,19 +24,22 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /**
- * Gives every request one {@link Deadline}, like {@code context.WithTimeout} in a Go handler: the route's
- * timeout, shortened (never lengthened) by the budgets callers state in inbound headers ({@link InboundBudgets}).
- * The deadline is attached to the request thread while the handler runs; when it passes, the
- * {@link DeadlineWatchdog} interrupts the thread, and the client gets the configured status with a problem body as
- * soon as the handler returns.
+ * Gives every request one {@link Deadline}, like {@code context.WithTimeout} in a Go
+ * handler: the route's timeout, shortened (never lengthened) by the budgets callers state
+ * in inbound headers ({@link InboundBudgets}). The deadline is attached to the request
+ * thread while the handler runs; when it passes, the {@link DeadlineWatchdog} interrupts
+ * the thread, and the client gets the configured status with a problem body as soon as
+ * the handler returns.
  * <p>
- * Once the handler starts writing an answer on time, no interrupt reaches the thread any more (an interrupted
- * socket write would close the connection). An answer that a handler writes after its deadline (one that
- * ignored the interrupt) is discarded, and the client gets the deadline's answer instead.
+ * Once the handler starts writing an answer on time, no interrupt reaches the thread any
+ * more (an interrupted socket write would close the connection). An answer that a handler
+ * writes after its deadline (one that ignored the interrupt) is discarded, and the client
+ * gets the deadline's answer instead.
  * <p>
- * A plain servlet filter that acts on the {@code REQUEST} dispatch only: the async, forward and error dispatches
- * of the same request pass straight through. It sits on every request's path, so it sets no marker attribute and
- * allocates only the deadline, its watch and the response wrapper.
+ * A plain servlet filter that acts on the {@code REQUEST} dispatch only: the async,
+ * forward and error dispatches of the same request pass straight through. It sits on
+ * every request's path, so it sets no marker attribute and allocates only the deadline,
+ * its watch and the response wrapper.
  */
 public class DeadlineFilter implements Filter {
 
@@ -46,10 +49,14 @@ public class DeadlineFilter implements Filter {
 	/** Request attribute holding the request's {@link DeadlineRoutes.Route}. */
 	public static final String ROUTE_ATTRIBUTE = DeadlineRoutes.Route.class.getName();
 
-	// Set by DeadlineExceptionResolver when it already answered a DeadlineExceededException.
+	// Set by DeadlineExceptionResolver when it already answered a
+	// DeadlineExceededException.
 	private static final String EXCEEDED_ANSWERED = DeadlineExceptionResolver.DEADLINE_ANSWERED_ATTRIBUTE;
 
-	/** MDC key of the remaining budget at request start, in milliseconds (with {@code sluice.deadline.mdc}). */
+	/**
+	 * MDC key of the remaining budget at request start, in milliseconds (with
+	 * {@code sluice.deadline.mdc}).
+	 */
 	public static final String MDC_KEY = "deadline";
 
 	private final DeadlineRoutes routes;
@@ -74,18 +81,20 @@ public class DeadlineFilter implements Filter {
 	 */
 	public DeadlineFilter(DeadlineRoutes routes, DeadlineWatchdog watchdog, @Nullable String header, boolean interrupt,
 			int status) {
-		this(routes, watchdog, (header != null) ? InboundBudgets.of(List.of(header)) : InboundBudgets.none(),
-				interrupt, status, false);
+		this(routes, watchdog, (header != null) ? InboundBudgets.of(List.of(header)) : InboundBudgets.none(), interrupt,
+				status, false);
 	}
 
 	/**
 	 * Creates the filter.
 	 * @param routes the timeouts per route
 	 * @param watchdog the watchdog that interrupts late handlers
-	 * @param inbound the budget headers read on the way in (each may only shorten the route's timeout)
+	 * @param inbound the budget headers read on the way in (each may only shorten the
+	 * route's timeout)
 	 * @param interrupt whether to interrupt the handler thread at the deadline
 	 * @param status the status of a request whose deadline passed (504 or 503)
-	 * @param mdc whether to put the remaining budget at request start in the MDC as {@value #MDC_KEY}
+	 * @param mdc whether to put the remaining budget at request start in the MDC as
+	 * {@value #MDC_KEY}
 	 */
 	public DeadlineFilter(DeadlineRoutes routes, DeadlineWatchdog watchdog, InboundBudgets inbound, boolean interrupt,
 			int status, boolean mdc) {
@@ -122,7 +131,8 @@ public class DeadlineFilter implements Filter {
 			previousMdc = MDC.get(MDC_KEY);
 			MDC.put(MDC_KEY, Long.toString(TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos())));
 		}
-		Deadline previous = Deadline.currentOrNull(); // what Deadline.attach() does, without a scope per request
+		Deadline previous = Deadline.currentOrNull(); // what Deadline.attach() does,
+														// without a scope per request
 		Deadline.setCurrent(deadline);
 		try {
 			chain.doFilter(request, watched);
@@ -139,7 +149,8 @@ public class DeadlineFilter implements Filter {
 			}
 		}
 		if (request.isAsyncStarted()) {
-			rethrow(failure); // the async part is timed by the async timeout (see DeadlineAsyncInterceptor)
+			rethrow(failure); // the async part is timed by the async timeout (see
+								// DeadlineAsyncInterceptor)
 			return;
 		}
 		boolean answered = request.getAttribute(EXCEEDED_ANSWERED) != null; // and counted
@@ -197,9 +208,10 @@ public class DeadlineFilter implements Filter {
 	}
 
 	/**
-	 * The response as the handler sees it: the first write decides whether the answer is on time (then no
-	 * interrupt follows) or late (then it goes nowhere). Only the request's own thread, while the filter waits
-	 * for the handler, is judged; async writes and the deadline's own answer pass straight through.
+	 * The response as the handler sees it: the first write decides whether the answer is
+	 * on time (then no interrupt follows) or late (then it goes nowhere). Only the
+	 * request's own thread, while the filter waits for the handler, is judged; async
+	 * writes and the deadline's own answer pass straight through.
 	 */
 	private static final class DeadlineResponse extends HttpServletResponseWrapper {
 
@@ -215,7 +227,8 @@ public class DeadlineFilter implements Filter {
 
 		private boolean late; // only read and written on this.thread
 
-		private boolean disarmed; // only read and written on this.thread: the watch need not be disarmed again
+		private boolean disarmed; // only read and written on this.thread: the watch need
+									// not be disarmed again
 
 		private ServletOutputStream discardStream;
 
@@ -267,7 +280,8 @@ public class DeadlineFilter implements Filter {
 				return true;
 			}
 			if (this.request.getAttribute(EXCEEDED_ANSWERED) != null) {
-				this.watch.close(); // the deadline's own answer: no interrupt follows, and one sent is cleared
+				this.watch.close(); // the deadline's own answer: no interrupt follows,
+									// and one sent is cleared
 				return true;
 			}
 			if (!this.late && (this.deadline.isExpired() || !disarm())) {
@@ -278,7 +292,8 @@ public class DeadlineFilter implements Filter {
 
 		private boolean disarm() {
 			if (!this.disarmed) {
-				this.disarmed = this.watch.disarm(); // once disarmed, the watch never fires: true ever after
+				this.disarmed = this.watch.disarm(); // once disarmed, the watch never
+														// fires: true ever after
 			}
 			return this.disarmed;
 		}

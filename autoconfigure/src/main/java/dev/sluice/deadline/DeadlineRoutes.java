@@ -16,8 +16,8 @@ import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * The timeout of each route, matched with precompiled {@link PathPattern}s (first match wins), with its
- * {@code sluice.deadline.exceeded} counter built once.
+ * The timeout of each route, matched with precompiled {@link PathPattern}s (first match
+ * wins), with its {@code sluice.deadline.exceeded} counter built once.
  */
 public final class DeadlineRoutes {
 
@@ -37,7 +37,8 @@ public final class DeadlineRoutes {
 	public DeadlineRoutes(List<RouteSpec> routes, Duration defaultTimeout, @Nullable MeterRegistry registry) {
 		MeterRegistry meters = (registry != null) ? registry : new SimpleMeterRegistry();
 		this.routes = routes.stream()
-			.flatMap((spec) -> spec.patterns().stream()
+			.flatMap((spec) -> spec.patterns()
+				.stream()
 				.map((pattern) -> new Route(pattern, pattern.getPatternString(), spec.timeout(),
 						counter(meters, pattern.getPatternString()))))
 			.toList();
@@ -74,8 +75,7 @@ public final class DeadlineRoutes {
 	 * @return the configured routes then the default
 	 */
 	public List<Route> all() {
-		return java.util.stream.Stream.concat(this.routes.stream(), java.util.stream.Stream.of(this.fallback))
-			.toList();
+		return java.util.stream.Stream.concat(this.routes.stream(), java.util.stream.Stream.of(this.fallback)).toList();
 	}
 
 	/**
@@ -135,8 +135,8 @@ public final class DeadlineRoutes {
 		}
 
 		/**
-		 * Counts one request that ran out of time on this route, and marks it on the request's current
-		 * observation.
+		 * Counts one request that ran out of time on this route, and marks it on the
+		 * request's current observation.
 		 */
 		public void countExceeded() {
 			this.exceeded.increment();

@@ -3,8 +3,9 @@ package dev.sluice.deadline;
 import io.micrometer.context.ThreadLocalAccessor;
 
 /**
- * Lets Micrometer's context propagation (and so Spring's {@code ContextPropagatingTaskDecorator} and Reactor)
- * carry the current {@link Deadline} to other threads. Registered through {@code META-INF/services}.
+ * Lets Micrometer's context propagation (and so Spring's
+ * {@code ContextPropagatingTaskDecorator} and Reactor) carry the current {@link Deadline}
+ * to other threads. Registered through {@code META-INF/services}.
  */
 public class DeadlineThreadLocalAccessor implements ThreadLocalAccessor<Deadline> {
 

@@ -11,15 +11,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Interrupts a request's thread when its deadline passes, and never afterwards: the interrupt is sent only
- * while the request is still in the handler (one compare-and-set decides), and {@link Watch#close()} clears a late
- * flag before the thread goes back to the container's pool.
+ * Interrupts a request's thread when its deadline passes, and never afterwards: the
+ * interrupt is sent only while the request is still in the handler (one compare-and-set
+ * decides), and {@link Watch#close()} clears a late flag before the thread goes back to
+ * the container's pool.
  * <p>
- * One watchdog thread per application, {@code sluice-deadline-watchdog-1}, started with the first watch. It looks
- * at the open watches every {@value #TICK_MILLIS} ms, so a deadline fires up to that much late. Opening and closing
- * a watch only adds it to and removes it from a concurrent set: the request path never wakes the thread (a timer
- * queue would, every time a request finds it empty, which costs a context switch per request). After a second
- * without open watches the thread sleeps until the next one.
+ * One watchdog thread per application, {@code sluice-deadline-watchdog-1}, started with
+ * the first watch. It looks at the open watches every {@value #TICK_MILLIS} ms, so a
+ * deadline fires up to that much late. Opening and closing a watch only adds it to and
+ * removes it from a concurrent set: the request path never wakes the thread (a timer
+ * queue would, every time a request finds it empty, which costs a context switch per
+ * request). After a second without open watches the thread sleeps until the next one.
  */
 public class DeadlineWatchdog implements AutoCloseable {
 
@@ -52,8 +54,9 @@ public class DeadlineWatchdog implements AutoCloseable {
 	}
 
 	/**
-	 * Runs {@code action} on the watchdog thread when the deadline passes, unless the returned watch was closed
-	 * first: for work that no thread waits for, such as a {@code DeferredResult}.
+	 * Runs {@code action} on the watchdog thread when the deadline passes, unless the
+	 * returned watch was closed first: for work that no thread waits for, such as a
+	 * {@code DeferredResult}.
 	 * @param deadline the deadline
 	 * @param action what to do at the deadline; it must be quick and must not block
 	 * @return the watch, to close when the work is done (on any thread)
@@ -68,7 +71,8 @@ public class DeadlineWatchdog implements AutoCloseable {
 		if (watchdog == null) {
 			watchdog = start();
 		}
-		// Read after the add: either the sleeping thread sees the watch before it parks, or this sees it sleeping.
+		// Read after the add: either the sleeping thread sees the watch before it parks,
+		// or this sees it sleeping.
 		if (this.sleeping && watchdog != null) {
 			LockSupport.unpark(watchdog);
 		}
@@ -122,7 +126,9 @@ public class DeadlineWatchdog implements AutoCloseable {
 		return this.open.size();
 	}
 
-	/** Stops the watchdog thread and waits for it; watches opened afterwards never fire. */
+	/**
+	 * Stops the watchdog thread and waits for it; watches opened afterwards never fire.
+	 */
 	@Override
 	public void close() {
 		Thread watchdog;
@@ -146,7 +152,8 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 		private static final int ACTIVE = 0;
 
-		private static final int INACTIVE = 1; // closed or disarmed before the deadline: it never fires
+		private static final int INACTIVE = 1; // closed or disarmed before the deadline:
+												// it never fires
 
 		private static final int FIRING = 2;
 
@@ -165,8 +172,10 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 		final Deadline deadline;
 
-		// ACTIVE, then INACTIVE or FIRING then FIRED: one compare-and-set decides between the watchdog firing and
-		// the request disarming or closing, without a lock (a lock object per request, and a lock on every write)
+		// ACTIVE, then INACTIVE or FIRING then FIRED: one compare-and-set decides between
+		// the watchdog firing and
+		// the request disarming or closing, without a lock (a lock object per request,
+		// and a lock on every write)
 		private volatile int state;
 
 		Watch(DeadlineWatchdog watchdog, Thread thread, boolean interrupt, Runnable action, Deadline deadline) {
@@ -198,10 +207,12 @@ public class DeadlineWatchdog implements AutoCloseable {
 		}
 
 		/**
-		 * Stops interrupts from here on, as long as none was sent: called on the watched thread when the handler
-		 * starts writing its answer, so that a deadline passing during the write cannot interrupt it (an
-		 * interrupted socket write closes the connection).
-		 * @return {@code true} if the answer is on time, {@code false} if the deadline had already fired
+		 * Stops interrupts from here on, as long as none was sent: called on the watched
+		 * thread when the handler starts writing its answer, so that a deadline passing
+		 * during the write cannot interrupt it (an interrupted socket write closes the
+		 * connection).
+		 * @return {@code true} if the answer is on time, {@code false} if the deadline
+		 * had already fired
 		 */
 		public boolean disarm() {
 			return STATE.compareAndSet(this, ACTIVE, INACTIVE) || this.state == INACTIVE;
@@ -216,14 +227,16 @@ public class DeadlineWatchdog implements AutoCloseable {
 		}
 
 		/**
-		 * Stops watching; must be called on the watched thread (any thread for {@link #onDeadline} watches), and
-		 * may be called again. Clears an interrupt this watch sent, so it cannot reach the answer being written or
-		 * the thread's next request.
+		 * Stops watching; must be called on the watched thread (any thread for
+		 * {@link #onDeadline} watches), and may be called again. Clears an interrupt this
+		 * watch sent, so it cannot reach the answer being written or the thread's next
+		 * request.
 		 */
 		@Override
 		public void close() {
 			if (!STATE.compareAndSet(this, ACTIVE, INACTIVE)) {
-				while (this.state == FIRING) { // the watchdog is sending the interrupt (or running the action)
+				while (this.state == FIRING) { // the watchdog is sending the interrupt
+												// (or running the action)
 					Thread.yield();
 				}
 			}

@@ -6,21 +6,27 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * The budgets callers state in request headers ({@code sluice.deadline.inbound-headers}): each header holds either
- * milliseconds ({@code X-Request-Timeout-Ms: 250}, Envoy's {@code x-envoy-expected-rq-timeout-ms: 250}) or a
- * duration in the {@code grpc-timeout} format ({@code 250m}: 1 to 8 digits and one of the units {@code H}, {@code M},
- * {@code S}, {@code m}, {@code u}, {@code n}). A value that is malformed, negative, zero or longer than its format
- * allows is ignored, never an error. Pure: no Spring, no servlet types, no state beyond the configured headers.
+ * The budgets callers state in request headers ({@code sluice.deadline.inbound-headers}):
+ * each header holds either milliseconds ({@code X-Request-Timeout-Ms: 250}, Envoy's
+ * {@code x-envoy-expected-rq-timeout-ms: 250}) or a duration in the {@code grpc-timeout}
+ * format ({@code 250m}: 1 to 8 digits and one of the units {@code H}, {@code M},
+ * {@code S}, {@code m}, {@code u}, {@code n}). A value that is malformed, negative, zero
+ * or longer than its format allows is ignored, never an error. Pure: no Spring, no
+ * servlet types, no state beyond the configured headers.
  * <p>
- * A configuration entry is a header name, read in milliseconds, except {@code grpc-timeout}, which is read in its
- * own format; {@code Name:grpc} and {@code Name:ms} choose the format of any header explicitly.
+ * A configuration entry is a header name, read in milliseconds, except
+ * {@code grpc-timeout}, which is read in its own format; {@code Name:grpc} and
+ * {@code Name:ms} choose the format of any header explicitly.
  */
 public final class InboundBudgets {
 
 	/** The header gRPC carries its relative deadline in. */
 	public static final String GRPC_TIMEOUT = "grpc-timeout";
 
-	/** Budgets above this (about 73 years) count as this, so that adding one to a nano time cannot overflow. */
+	/**
+	 * Budgets above this (about 73 years) count as this, so that adding one to a nano
+	 * time cannot overflow.
+	 */
 	static final long MAX_BUDGET_NANOS = Long.MAX_VALUE / 4;
 
 	private static final int MAX_MILLIS_DIGITS = 12;
@@ -62,9 +68,10 @@ public final class InboundBudgets {
 
 	/**
 	 * The smallest valid budget among the configured headers of a request.
-	 * @param headers the request's header values by name (case-insensitive), {@code null} where absent
-	 * @return the budget in nanoseconds (positive, at most about 73 years), or {@code -1} when no header has a
-	 * valid one
+	 * @param headers the request's header values by name (case-insensitive), {@code null}
+	 * where absent
+	 * @return the budget in nanoseconds (positive, at most about 73 years), or {@code -1}
+	 * when no header has a valid one
 	 */
 	public long budgetNanos(Function<String, String> headers) {
 		long smallest = -1;
@@ -96,14 +103,16 @@ public final class InboundBudgets {
 	 * Parses one header value.
 	 * @param value the value
 	 * @param format its format
-	 * @return the budget in nanoseconds (zero or positive, at most about 73 years), or {@code -1} when malformed
+	 * @return the budget in nanoseconds (zero or positive, at most about 73 years), or
+	 * {@code -1} when malformed
 	 */
 	public static long parse(String value, Format format) {
 		return (format == Format.GRPC_TIMEOUT) ? parseGrpcTimeout(value) : parseMillis(value);
 	}
 
 	/**
-	 * Parses a budget in milliseconds: 1 to 12 ASCII digits, nothing else (no sign, space or unit).
+	 * Parses a budget in milliseconds: 1 to 12 ASCII digits, nothing else (no sign, space
+	 * or unit).
 	 * @param value the value
 	 * @return the budget in nanoseconds, or {@code -1} when malformed
 	 */
@@ -113,13 +122,16 @@ public final class InboundBudgets {
 			return -1;
 		}
 		long millis = digits(value, length);
-		return (millis < 0) ? -1 : Math.min(millis * 1_000_000L, MAX_BUDGET_NANOS); // 12 digits never overflow
+		return (millis < 0) ? -1 : Math.min(millis * 1_000_000L, MAX_BUDGET_NANOS); // 12
+																					// digits
+																					// never
+																					// overflow
 	}
 
 	/**
-	 * Parses a {@code grpc-timeout} value: 1 to 8 ASCII digits then one unit, {@code H} (hours), {@code M}
-	 * (minutes), {@code S} (seconds), {@code m} (milliseconds), {@code u} (microseconds) or {@code n}
-	 * (nanoseconds).
+	 * Parses a {@code grpc-timeout} value: 1 to 8 ASCII digits then one unit, {@code H}
+	 * (hours), {@code M} (minutes), {@code S} (seconds), {@code m} (milliseconds),
+	 * {@code u} (microseconds) or {@code n} (nanoseconds).
 	 * @param value the value
 	 * @return the budget in nanoseconds, or {@code -1} when malformed
 	 */
@@ -179,8 +191,8 @@ public final class InboundBudgets {
 	public record Header(String name, Format format) {
 
 		/**
-		 * Parses a configuration entry: {@code Name}, {@code Name:ms} or {@code Name:grpc}; a bare
-		 * {@code grpc-timeout} is in the gRPC format.
+		 * Parses a configuration entry: {@code Name}, {@code Name:ms} or
+		 * {@code Name:grpc}; a bare {@code grpc-timeout} is in the gRPC format.
 		 * @param entry the entry
 		 * @return the header
 		 * @throws IllegalArgumentException if the entry is blank or has an unknown suffix

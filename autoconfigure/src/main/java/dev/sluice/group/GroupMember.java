@@ -9,8 +9,9 @@ import dev.sluice.deadline.Deadline;
 import io.micrometer.observation.Observation;
 
 /**
- * One subtask of a {@link TaskGroup}: its state, its result, and the thread it runs on while it runs. The
- * thread is set and cleared under the group's lock, so the group's interrupt reaches it only while it runs.
+ * One subtask of a {@link TaskGroup}: its state, its result, and the thread it runs on
+ * while it runs. The thread is set and cleared under the group's lock, so the group's
+ * interrupt reaches it only while it runs.
  *
  * @param <T> the result type
  */
@@ -18,7 +19,10 @@ final class GroupMember<T> implements Subtask<T>, Runnable {
 
 	private static final TaskContext CONTEXT = TaskContext.all();
 
-	/** The subtask running on this thread, if any: a fork from inside a subtask may run inline. */
+	/**
+	 * The subtask running on this thread, if any: a fork from inside a subtask may run
+	 * inline.
+	 */
 	private static final ThreadLocal<GroupMember<?>> CURRENT = new ThreadLocal<>();
 
 	private final TaskGroup group;
@@ -39,7 +43,10 @@ final class GroupMember<T> implements Subtask<T>, Runnable {
 
 	private volatile Throwable exception;
 
-	/** Guarded by the group's lock: set only while the task runs, so an interrupt never reaches later work. */
+	/**
+	 * Guarded by the group's lock: set only while the task runs, so an interrupt never
+	 * reaches later work.
+	 */
 	private Thread thread;
 
 	GroupMember(TaskGroup group, String id, Callable<T> task, Semaphore slots) {
@@ -89,7 +96,8 @@ final class GroupMember<T> implements Subtask<T>, Runnable {
 			}
 		}
 		boolean cancelledMeanwhile = this.group.stopRunning(this);
-		// No interrupt of this group can reach the thread from here on; clear one that arrived, so a pooled
+		// No interrupt of this group can reach the thread from here on; clear one that
+		// arrived, so a pooled
 		// thread starts its next subtask clean.
 		Thread.interrupted();
 		Subtask.State failed = cancelledMeanwhile ? Subtask.State.CANCELLED : Subtask.State.FAILED;
@@ -99,8 +107,9 @@ final class GroupMember<T> implements Subtask<T>, Runnable {
 	}
 
 	/**
-	 * Runs on the forking subtask's thread. An interrupt meant for that outer subtask may have been consumed (or
-	 * cleared) by this one, so it is restored when the outer group is cancelled.
+	 * Runs on the forking subtask's thread. An interrupt meant for that outer subtask may
+	 * have been consumed (or cleared) by this one, so it is restored when the outer group
+	 * is cancelled.
 	 */
 	void runInline() {
 		boolean wasInterrupted = Thread.currentThread().isInterrupted();
@@ -131,7 +140,8 @@ final class GroupMember<T> implements Subtask<T>, Runnable {
 	void finish(Subtask.State outcome, T result, Throwable thrown) {
 		this.value = result;
 		this.exception = thrown;
-		release(); // before the state is published: a finished subtask no longer holds a slot
+		release(); // before the state is published: a finished subtask no longer holds a
+					// slot
 		this.group.finished(this, outcome, thrown);
 	}
 

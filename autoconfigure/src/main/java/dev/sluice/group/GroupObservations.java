@@ -7,8 +7,8 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
 /**
- * The observations of task groups: one per subtask's run and one per {@link TaskGroup#join()}, each with the
- * low-cardinality key {@code outcome}.
+ * The observations of task groups: one per subtask's run and one per
+ * {@link TaskGroup#join()}, each with the low-cardinality key {@code outcome}.
  */
 final class GroupObservations {
 
@@ -16,7 +16,8 @@ final class GroupObservations {
 	}
 
 	/**
-	 * Runs a join as an observation; its outcome is success, failed, deadline_exceeded or interrupted.
+	 * Runs a join as an observation; its outcome is success, failed, deadline_exceeded or
+	 * interrupted.
 	 * @param registry where it is observed
 	 * @param groupId the group's id
 	 * @param join the join
@@ -42,7 +43,8 @@ final class GroupObservations {
 	}
 
 	/**
-	 * Starts the observation of a subtask's run, a child of the forking thread's observation.
+	 * Starts the observation of a subtask's run, a child of the forking thread's
+	 * observation.
 	 * @param registry where it is observed
 	 * @param forker the forking thread's observation, if any
 	 * @param groupId the group's id

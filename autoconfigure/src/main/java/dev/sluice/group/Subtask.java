@@ -3,7 +3,8 @@ package dev.sluice.group;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A subtask forked in a {@link TaskGroup}; its result is read after {@link TaskGroup#join()}.
+ * A subtask forked in a {@link TaskGroup}; its result is read after
+ * {@link TaskGroup#join()}.
  *
  * @param <T> the result type
  */
@@ -21,7 +22,10 @@ public interface Subtask<T> {
 		/** Threw an exception. */
 		FAILED,
 
-		/** Never ran, or was interrupted, because the group was cancelled (first failure, deadline, close). */
+		/**
+		 * Never ran, or was interrupted, because the group was cancelled (first failure,
+		 * deadline, close).
+		 */
 		CANCELLED
 
 	}
@@ -41,8 +45,8 @@ public interface Subtask<T> {
 	/**
 	 * The result of a subtask that succeeded.
 	 * @return the result
-	 * @throws IllegalStateException if the subtask has not succeeded (call {@link TaskGroup#join()} first; a
-	 * failed or cancelled subtask has no result)
+	 * @throws IllegalStateException if the subtask has not succeeded (call
+	 * {@link TaskGroup#join()} first; a failed or cancelled subtask has no result)
 	 */
 	T get();
 

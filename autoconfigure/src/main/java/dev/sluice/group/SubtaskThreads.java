@@ -15,12 +15,13 @@ import dev.sluice.core.SluiceThreads;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The threads subtasks run on: a fresh virtual thread each, or a pool of at most {@code maxThreads} platform
- * threads, of which those idle for {@code keepAlive} retire. On the pool, a subtask is only handed over together
- * with a {@linkplain #slots() slot} (one per thread), so it never waits in a queue behind other work: a group that
- * is cancelled has no queued subtasks to wait for, and a forking thread that gets no slot decides itself whether to
- * wait or to run the subtask inline. Every thread is remembered until it ends, so {@link #shutdown(long)} can wait
- * for them all.
+ * The threads subtasks run on: a fresh virtual thread each, or a pool of at most
+ * {@code maxThreads} platform threads, of which those idle for {@code keepAlive} retire.
+ * On the pool, a subtask is only handed over together with a {@linkplain #slots() slot}
+ * (one per thread), so it never waits in a queue behind other work: a group that is
+ * cancelled has no queued subtasks to wait for, and a forking thread that gets no slot
+ * decides itself whether to wait or to run the subtask inline. Every thread is remembered
+ * until it ends, so {@link #shutdown(long)} can wait for them all.
  */
 final class SubtaskThreads {
 
@@ -61,7 +62,8 @@ final class SubtaskThreads {
 	/**
 	 * Subtasks on a pool of platform threads.
 	 * @param maxThreads the most threads, at least 1
-	 * @param keepAlive how long an idle thread waits for a subtask before it retires; zero to never retire
+	 * @param keepAlive how long an idle thread waits for a subtask before it retires;
+	 * zero to never retire
 	 * @return the threads
 	 */
 	static SubtaskThreads platform(int maxThreads, Duration keepAlive) {
@@ -72,8 +74,8 @@ final class SubtaskThreads {
 	}
 
 	/**
-	 * One permit per pool thread, to take before {@link #execute(Runnable)}; {@code null} for virtual threads,
-	 * which need none.
+	 * One permit per pool thread, to take before {@link #execute(Runnable)}; {@code null}
+	 * for virtual threads, which need none.
 	 * @return the slots; none for virtual threads
 	 */
 	@Nullable Semaphore slots() {
@@ -81,7 +83,8 @@ final class SubtaskThreads {
 	}
 
 	/**
-	 * Runs a subtask on its own thread; with a pool, the caller holds a slot, given back when the subtask ends.
+	 * Runs a subtask on its own thread; with a pool, the caller holds a slot, given back
+	 * when the subtask ends.
 	 * @param subtask the subtask
 	 * @throws RejectedExecutionException after {@link #shutdown(long)}
 	 */
@@ -111,10 +114,11 @@ final class SubtaskThreads {
 	}
 
 	/**
-	 * Starts a thread for a queued subtask when the pool has fewer threads than slots. A thread that retires
-	 * (keep-alive) while a subtask is handed to the pool can leave that subtask queued behind busy threads,
-	 * although it holds a slot. Both the submitter (after queuing) and the retiring thread (after leaving the
-	 * count) call this: whichever comes second sees the other's step and starts the missing thread.
+	 * Starts a thread for a queued subtask when the pool has fewer threads than slots. A
+	 * thread that retires (keep-alive) while a subtask is handed to the pool can leave
+	 * that subtask queued behind busy threads, although it holds a slot. Both the
+	 * submitter (after queuing) and the retiring thread (after leaving the count) call
+	 * this: whichever comes second sees the other's step and starts the missing thread.
 	 */
 	private void replaceRetiredThread() {
 		if (!this.pool.getQueue().isEmpty()) {
@@ -123,7 +127,8 @@ final class SubtaskThreads {
 	}
 
 	/**
-	 * Stops the pool (interrupting its threads) and waits until every thread made for subtasks has ended.
+	 * Stops the pool (interrupting its threads) and waits until every thread made for
+	 * subtasks has ended.
 	 * @param timeoutNanos how long to wait
 	 * @return the threads still alive when the time was up, normally none
 	 * @throws InterruptedException if interrupted while waiting
@@ -156,7 +161,8 @@ final class SubtaskThreads {
 		Thread thread = this.factory.newThread(body);
 		this.started.add(thread);
 		if (this.started.size() > this.pruneAt) {
-			// Forget ended threads now and then (amortised); NEW threads are not started yet and stay.
+			// Forget ended threads now and then (amortised); NEW threads are not started
+			// yet and stay.
 			this.started.removeIf((known) -> known.getState() == Thread.State.TERMINATED);
 			this.pruneAt = Math.max(256, this.started.size() * 2);
 		}

@@ -18,28 +18,33 @@ import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A group of related subtasks with the semantics of Go's {@code errgroup.WithContext}: the first failure
- * cancels every other subtask (by interrupt) and is what {@link #join()} throws; {@link #limit(int)} bounds how
- * many run at once; closing the group cancels and waits for whatever still runs, so no subtask outlives it.
- * Opened from the {@link TaskGroups} bean; subtasks run with the forking thread's context (MDC, observation and
- * tracing span, every registered {@code ThreadLocalAccessor}'s value, through Micrometer context-propagation) and
- * the group's {@link Deadline} attached. Each subtask is an observation named {@value #SUBTASK_OBSERVATION}, and
- * each {@link #join()} one named {@value #JOIN_OBSERVATION}, both children of the forking thread's current
+ * A group of related subtasks with the semantics of Go's {@code errgroup.WithContext}:
+ * the first failure cancels every other subtask (by interrupt) and is what
+ * {@link #join()} throws; {@link #limit(int)} bounds how many run at once; closing the
+ * group cancels and waits for whatever still runs, so no subtask outlives it. Opened from
+ * the {@link TaskGroups} bean; subtasks run with the forking thread's context (MDC,
+ * observation and tracing span, every registered {@code ThreadLocalAccessor}'s value,
+ * through Micrometer context-propagation) and the group's {@link Deadline} attached. Each
+ * subtask is an observation named {@value #SUBTASK_OBSERVATION}, and each {@link #join()}
+ * one named {@value #JOIN_OBSERVATION}, both children of the forking thread's current
  * observation, with the key {@code outcome}.
  * <p>
- * The package documentation sets errgroup and this class side by side and says where Java differs from Go:
- * forks after a failure, results, interrupts, the deadline and threads.
+ * The package documentation sets errgroup and this class side by side and says where Java
+ * differs from Go: forks after a failure, results, interrupts, the deadline and threads.
  *
  * @see dev.sluice.group
  */
 public final class TaskGroup implements AutoCloseable {
 
-	/** Name of the observation of each subtask's run; {@code outcome} is success, failed or cancelled. */
+	/**
+	 * Name of the observation of each subtask's run; {@code outcome} is success, failed
+	 * or cancelled.
+	 */
 	public static final String SUBTASK_OBSERVATION = "sluice.task_group.subtask";
 
 	/**
-	 * Name of the observation of each {@link #join()}; {@code outcome} is success, failed, deadline_exceeded or
-	 * interrupted.
+	 * Name of the observation of each {@link #join()}; {@code outcome} is success,
+	 * failed, deadline_exceeded or interrupted.
 	 */
 	public static final String JOIN_OBSERVATION = "sluice.task_group.join";
 
@@ -93,7 +98,8 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * The group's deadline: the request's, or a tighter one from {@link TaskGroups#open(java.time.Duration)}.
+	 * The group's deadline: the request's, or a tighter one from
+	 * {@link TaskGroups#open(java.time.Duration)}.
 	 * @return the deadline, if any
 	 */
 	public Optional<Deadline> deadline() {
@@ -101,7 +107,8 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Whether the group was cancelled: by a failure, its deadline, {@link #close()} or shutdown.
+	 * Whether the group was cancelled: by a failure, its deadline, {@link #close()} or
+	 * shutdown.
 	 * @return {@code true} once cancelled
 	 */
 	public boolean isCancelled() {
@@ -109,7 +116,8 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Bounds how many subtasks run at once (errgroup's {@code SetLimit}); {@link #fork} then blocks for a slot.
+	 * Bounds how many subtasks run at once (errgroup's {@code SetLimit}); {@link #fork}
+	 * then blocks for a slot.
 	 * @param n the most subtasks running at once, at least 1
 	 * @return this group
 	 * @throws IllegalArgumentException if {@code n} is less than 1
@@ -133,15 +141,17 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a subtask (errgroup's {@code Go}), waiting for a slot when {@link #limit(int)} subtasks are
-	 * running. If the group is cancelled, or its deadline passes while this waits, the subtask never starts and
-	 * is returned {@link Subtask.State#CANCELLED}; {@link #join()} then throws the reason.
+	 * Starts a subtask (errgroup's {@code Go}), waiting for a slot when
+	 * {@link #limit(int)} subtasks are running. If the group is cancelled, or its
+	 * deadline passes while this waits, the subtask never starts and is returned
+	 * {@link Subtask.State#CANCELLED}; {@link #join()} then throws the reason.
 	 * @param <T> the result type
 	 * @param task the subtask
 	 * @return the subtask, to read after {@link #join()}
-	 * @throws TaskGroupException if this thread was interrupted while waiting (the group is then cancelled and
-	 * the interrupt flag kept)
-	 * @throws DeadlineExceededException if interrupted while waiting and the deadline has passed
+	 * @throws TaskGroupException if this thread was interrupted while waiting (the group
+	 * is then cancelled and the interrupt flag kept)
+	 * @throws DeadlineExceededException if interrupted while waiting and the deadline has
+	 * passed
 	 * @throws IllegalStateException if the group is closed
 	 */
 	public <T> Subtask<T> fork(Callable<T> task) {
@@ -153,9 +163,9 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a subtask only if a slot is free (errgroup's {@code TryGo}): returns empty exactly when
-	 * {@link #limit(int)} subtasks are running. Like {@link #fork}, it returns a {@link Subtask.State#CANCELLED}
-	 * subtask once the group is cancelled.
+	 * Starts a subtask only if a slot is free (errgroup's {@code TryGo}): returns empty
+	 * exactly when {@link #limit(int)} subtasks are running. Like {@link #fork}, it
+	 * returns a {@link Subtask.State#CANCELLED} subtask once the group is cancelled.
 	 * @param <T> the result type
 	 * @param task the subtask
 	 * @return the subtask, or empty when {@link #limit(int)} subtasks are running
@@ -170,13 +180,15 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Waits for every subtask (errgroup's {@code Wait}) and throws the first failure: unchecked exceptions and
-	 * errors as they are, checked ones wrapped in {@link TaskGroupException}. When the group's deadline passes
-	 * first, running subtasks are interrupted, and once they have ended this throws
+	 * Waits for every subtask (errgroup's {@code Wait}) and throws the first failure:
+	 * unchecked exceptions and errors as they are, checked ones wrapped in
+	 * {@link TaskGroupException}. When the group's deadline passes first, running
+	 * subtasks are interrupted, and once they have ended this throws
 	 * {@link DeadlineExceededException}.
-	 * @throws DeadlineExceededException if the deadline passed before the subtasks finished
-	 * @throws TaskGroupException if a subtask threw a checked exception, or this thread was interrupted (the
-	 * group is then cancelled and the interrupt flag kept)
+	 * @throws DeadlineExceededException if the deadline passed before the subtasks
+	 * finished
+	 * @throws TaskGroupException if a subtask threw a checked exception, or this thread
+	 * was interrupted (the group is then cancelled and the interrupt flag kept)
 	 */
 	public void join() {
 		GroupObservations.join(this.observations, this.id, () -> {
@@ -211,9 +223,9 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Cancels whatever still runs (interrupt) and waits for it to end, however long that takes; after this no
-	 * subtask of the group is running. An interrupt while waiting is kept for after. Called by
-	 * try-with-resources.
+	 * Cancels whatever still runs (interrupt) and waits for it to end, however long that
+	 * takes; after this no subtask of the group is running. An interrupt while waiting is
+	 * kept for after. Called by try-with-resources.
 	 */
 	@Override
 	public void close() {
@@ -244,7 +256,8 @@ public final class TaskGroup implements AutoCloseable {
 	}
 
 	/**
-	 * Cancels the group: subtasks not yet started never start, running ones are interrupted.
+	 * Cancels the group: subtasks not yet started never start, running ones are
+	 * interrupted.
 	 * @param cause what {@link #join()} should throw; {@code null} to leave it as it is
 	 */
 	void cancel(@Nullable Throwable cause) {
@@ -308,7 +321,8 @@ public final class TaskGroup implements AutoCloseable {
 		Semaphore threadSlots = this.threads.slots();
 		if (threadSlots != null && !threadSlots.tryAcquire()) {
 			if (GroupMember.insideSubtask()) {
-				inline = true; // a subtask's fork with every pool thread busy: waiting here could deadlock
+				inline = true; // a subtask's fork with every pool thread busy: waiting
+								// here could deadlock
 			}
 			else if (!this.waits.acquire(threadSlots, "waiting for a thread in")) {
 				member.neverStarted();
@@ -349,7 +363,10 @@ public final class TaskGroup implements AutoCloseable {
 		return member;
 	}
 
-	/** A member is about to run on this thread: records the thread and says yes, unless cancelled. */
+	/**
+	 * A member is about to run on this thread: records the thread and says yes, unless
+	 * cancelled.
+	 */
 	boolean startRunning(GroupMember<?> member) {
 		this.lock.lock();
 		try {
@@ -364,7 +381,10 @@ public final class TaskGroup implements AutoCloseable {
 		}
 	}
 
-	/** A member's task returned: no interrupt reaches its thread any more; says whether cancelled meanwhile. */
+	/**
+	 * A member's task returned: no interrupt reaches its thread any more; says whether
+	 * cancelled meanwhile.
+	 */
 	boolean stopRunning(GroupMember<?> member) {
 		this.lock.lock();
 		try {
@@ -376,7 +396,10 @@ public final class TaskGroup implements AutoCloseable {
 		}
 	}
 
-	/** A member finished; the first failure cancels the rest and is what {@link #join()} throws. */
+	/**
+	 * A member finished; the first failure cancels the rest and is what {@link #join()}
+	 * throws.
+	 */
 	void finished(GroupMember<?> member, Subtask.State outcome, Throwable thrown) {
 		this.lock.lock();
 		try {

@@ -3,9 +3,9 @@ package dev.sluice.group;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Thrown by {@link TaskGroup#join()} when the first failing subtask threw a checked exception (the original is
- * the cause), when the joining or forking thread was interrupted, or when the group was cancelled because the
- * application is shutting down.
+ * Thrown by {@link TaskGroup#join()} when the first failing subtask threw a checked
+ * exception (the original is the cause), when the joining or forking thread was
+ * interrupted, or when the group was cancelled because the application is shutting down.
  */
 public class TaskGroupException extends RuntimeException {
 
@@ -27,7 +27,8 @@ public class TaskGroupException extends RuntimeException {
 	}
 
 	/**
-	 * Throws a group's first failure: unchecked exceptions and errors as they are, checked ones wrapped.
+	 * Throws a group's first failure: unchecked exceptions and errors as they are,
+	 * checked ones wrapped.
 	 * @param groupId the group's id
 	 * @param first the first failure, if any
 	 */

@@ -17,19 +17,21 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
- * Opens {@link TaskGroup}s: errgroup-style fan-out inside a request. Subtasks run on a fresh virtual thread each
- * (Java 21+), or on a pool of at most {@code max-threads} platform threads shared by every group of the
- * application, which this bean owns and stops when the application context closes; pool threads idle for
- * {@code keep-alive} retire.
+ * Opens {@link TaskGroup}s: errgroup-style fan-out inside a request. Subtasks run on a
+ * fresh virtual thread each (Java 21+), or on a pool of at most {@code max-threads}
+ * platform threads shared by every group of the application, which this bean owns and
+ * stops when the application context closes; pool threads idle for {@code keep-alive}
+ * retire.
  * <p>
- * On the platform pool, a fork from a request thread waits (up to the group's deadline) while every pool thread
- * is busy; it never queues behind other groups' work. A fork from inside a subtask that finds no free pool thread
- * runs the new subtask inline on its own thread instead of waiting: nested groups (a subtask that opens a group
- * and joins it) then cannot deadlock a saturated pool, where every thread would wait for subtasks that need a
- * thread. Virtual threads have no such limit.
+ * On the platform pool, a fork from a request thread waits (up to the group's deadline)
+ * while every pool thread is busy; it never queues behind other groups' work. A fork from
+ * inside a subtask that finds no free pool thread runs the new subtask inline on its own
+ * thread instead of waiting: nested groups (a subtask that opens a group and joins it)
+ * then cannot deadlock a saturated pool, where every thread would wait for subtasks that
+ * need a thread. Virtual threads have no such limit.
  * <p>
- * At shutdown {@link #cancelAll()} cancels every open group; {@link #destroy()} does too, then waits for their
- * subtasks and for every thread the bean made.
+ * At shutdown {@link #cancelAll()} cancels every open group; {@link #destroy()} does too,
+ * then waits for their subtasks and for every thread the bean made.
  */
 public class TaskGroups implements DisposableBean {
 
@@ -50,9 +52,11 @@ public class TaskGroups implements DisposableBean {
 	private final AtomicLong ids = new AtomicLong();
 
 	/**
-	 * Creates the opener of task groups, whose idle platform threads retire after 60 seconds.
+	 * Creates the opener of task groups, whose idle platform threads retire after 60
+	 * seconds.
 	 * @param virtual whether subtasks run on virtual threads (Java 21+)
-	 * @param maxThreads with platform threads: the most threads running subtasks, at least 1
+	 * @param maxThreads with platform threads: the most threads running subtasks, at
+	 * least 1
 	 * @param runningTasks the registry of running tasks behind the Actuator task view
 	 */
 	public TaskGroups(boolean virtual, int maxThreads, RunningTasks runningTasks) {
@@ -60,10 +64,11 @@ public class TaskGroups implements DisposableBean {
 	}
 
 	/**
-	 * Creates the opener of task groups whose subtasks and joins are observations, and whose idle platform
-	 * threads retire after 60 seconds.
+	 * Creates the opener of task groups whose subtasks and joins are observations, and
+	 * whose idle platform threads retire after 60 seconds.
 	 * @param virtual whether subtasks run on virtual threads (Java 21+)
-	 * @param maxThreads with platform threads: the most threads running subtasks, at least 1
+	 * @param maxThreads with platform threads: the most threads running subtasks, at
+	 * least 1
 	 * @param runningTasks the registry of running tasks behind the Actuator task view
 	 * @param observationRegistry where subtasks and joins are observed
 	 */
@@ -75,9 +80,10 @@ public class TaskGroups implements DisposableBean {
 	/**
 	 * Creates the opener of task groups.
 	 * @param virtual whether subtasks run on virtual threads (Java 21+)
-	 * @param maxThreads with platform threads: the most threads running subtasks, at least 1
-	 * @param keepAlive with platform threads: how long an idle thread waits for a subtask before it retires;
-	 * zero to keep every thread until shutdown
+	 * @param maxThreads with platform threads: the most threads running subtasks, at
+	 * least 1
+	 * @param keepAlive with platform threads: how long an idle thread waits for a subtask
+	 * before it retires; zero to keep every thread until shutdown
 	 * @param runningTasks the registry of running tasks behind the Actuator task view
 	 * @param observationRegistry where subtasks and joins are observed
 	 */
@@ -89,8 +95,8 @@ public class TaskGroups implements DisposableBean {
 	}
 
 	/**
-	 * Opens a group that inherits the current deadline ({@link Deadline#current()}: the request's, or the
-	 * enclosing group's inside a subtask), if any.
+	 * Opens a group that inherits the current deadline ({@link Deadline#current()}: the
+	 * request's, or the enclosing group's inside a subtask), if any.
 	 * @return the group, to use in try-with-resources
 	 */
 	public TaskGroup open() {
@@ -98,12 +104,14 @@ public class TaskGroups implements DisposableBean {
 	}
 
 	/**
-	 * Opens a group with a deadline {@code timeout} from now, or the current one if that passes first.
+	 * Opens a group with a deadline {@code timeout} from now, or the current one if that
+	 * passes first.
 	 * @param timeout the group's budget
 	 * @return the group, to use in try-with-resources
 	 */
 	public TaskGroup open(Duration timeout) {
-		return register(Deadline.current().map((deadline) -> deadline.shorten(timeout))
+		return register(Deadline.current()
+			.map((deadline) -> deadline.shorten(timeout))
 			.orElseGet(() -> Deadline.after(timeout)));
 	}
 
@@ -116,15 +124,16 @@ public class TaskGroups implements DisposableBean {
 	}
 
 	/**
-	 * Cancels every open group: running subtasks are interrupted, new forks are not started, and a
-	 * {@link TaskGroup#join()} still waiting throws a {@link TaskGroupException} saying the application is
-	 * shutting down. Returns at once; each group's {@link TaskGroup#close()} (or {@link #destroy()}) waits for
-	 * the subtasks to end. Called by Sluice's graceful shutdown and by {@link #destroy()}.
+	 * Cancels every open group: running subtasks are interrupted, new forks are not
+	 * started, and a {@link TaskGroup#join()} still waiting throws a
+	 * {@link TaskGroupException} saying the application is shutting down. Returns at
+	 * once; each group's {@link TaskGroup#close()} (or {@link #destroy()}) waits for the
+	 * subtasks to end. Called by Sluice's graceful shutdown and by {@link #destroy()}.
 	 */
 	public void cancelAll() {
 		for (TaskGroup group : List.copyOf(this.open)) {
-			group.cancel(new TaskGroupException("Task group " + group.id() + " was cancelled: the application is "
-					+ "shutting down"));
+			group.cancel(new TaskGroupException(
+					"Task group " + group.id() + " was cancelled: the application is " + "shutting down"));
 		}
 	}
 
@@ -139,8 +148,9 @@ public class TaskGroups implements DisposableBean {
 	}
 
 	/**
-	 * Cancels every open group, waits for their subtasks, stops the platform pool (interrupting its threads) and
-	 * waits until every thread made for subtasks has ended, ten seconds at most in all.
+	 * Cancels every open group, waits for their subtasks, stops the platform pool
+	 * (interrupting its threads) and waits until every thread made for subtasks has
+	 * ended, ten seconds at most in all.
 	 * @throws InterruptedException if interrupted while waiting
 	 */
 	@Override

@@ -3,10 +3,11 @@ package dev.sluice.pool;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One run of a pool task on one thread. The timeout interrupts the thread only while this run is still running
- * (checked under the lock), so an interrupt can never reach the next task on a reused worker. How the run ended
- * is decided under the same lock, so the drain either sees it still running (and reports it) or settled (and
- * leaves the report, if any, to the worker): never both, never neither.
+ * One run of a pool task on one thread. The timeout interrupts the thread only while this
+ * run is still running (checked under the lock), so an interrupt can never reach the next
+ * task on a reused worker. How the run ended is decided under the same lock, so the drain
+ * either sees it still running (and reports it) or settled (and leaves the report, if
+ * any, to the worker): never both, never neither.
  */
 final class Attempt {
 
@@ -41,7 +42,10 @@ final class Attempt {
 		}
 	}
 
-	/** The drain ran out of time: interrupts the run if it still runs (also a run on its caller's thread). */
+	/**
+	 * The drain ran out of time: interrupts the run if it still runs (also a run on its
+	 * caller's thread).
+	 */
 	void interruptForDrain() {
 		this.lock.lock();
 		try {
@@ -78,7 +82,8 @@ final class Attempt {
 	}
 
 	/**
-	 * Marks a run still going after the drain's grace as abandoned; it is then reported, not completed.
+	 * Marks a run still going after the drain's grace as abandoned; it is then reported,
+	 * not completed.
 	 * @return whether it was still running
 	 */
 	boolean markAbandoned() {

@@ -10,11 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The drain of one {@link WorkerPool} at shutdown, in its two waits. {@link #interruptAt(long)}: until the
- * pool's drain deadline, running and queued tasks finish; then what never started is dropped and what still runs
- * is interrupted. {@link #finish(long)}: until the end of the interrupt grace, interrupted tasks may end; then
- * every task that never completed is reported. {@link WorkerPools} interrupts every pool before it waits for any,
- * so pools stuck on tasks that ignore the interrupt share one grace instead of taking one each.
+ * The drain of one {@link WorkerPool} at shutdown, in its two waits.
+ * {@link #interruptAt(long)}: until the pool's drain deadline, running and queued tasks
+ * finish; then what never started is dropped and what still runs is interrupted.
+ * {@link #finish(long)}: until the end of the interrupt grace, interrupted tasks may end;
+ * then every task that never completed is reported. {@link WorkerPools} interrupts every
+ * pool before it waits for any, so pools stuck on tasks that ignore the interrupt share
+ * one grace instead of taking one each.
  */
 final class Drain {
 
@@ -42,8 +44,9 @@ final class Drain {
 	}
 
 	/**
-	 * Waits until {@code deadlineNanos} ({@link System#nanoTime()}) for running and queued tasks; if some are
-	 * left, drops what never started and interrupts what still runs at once.
+	 * Waits until {@code deadlineNanos} ({@link System#nanoTime()}) for running and
+	 * queued tasks; if some are left, drops what never started and interrupts what still
+	 * runs at once.
 	 * @param deadlineNanos the pool's drain deadline
 	 * @return this drain
 	 * @throws InterruptedException if the calling thread is interrupted
@@ -55,7 +58,8 @@ final class Drain {
 			for (Runnable neverRan : this.executor.shutdownNow()) {
 				this.lost.add(((PoolTask<?>) neverRan).cancelAtShutdown(UnfinishedTask.Reason.NEVER_STARTED));
 			}
-			// shutdownNow() interrupted the workers; a task run on its caller's thread is interrupted here.
+			// shutdownNow() interrupted the workers; a task run on its caller's thread is
+			// interrupted here.
 			this.pool.inFlight().running.forEach(Attempt::interruptForDrain);
 			this.interrupted = true;
 		}
@@ -63,8 +67,8 @@ final class Drain {
 	}
 
 	/**
-	 * Waits until {@code joinDeadlineNanos} for interrupted tasks and for the workers to exit, then reports every
-	 * task that never completed.
+	 * Waits until {@code joinDeadlineNanos} for interrupted tasks and for the workers to
+	 * exit, then reports every task that never completed.
 	 * @param joinDeadlineNanos when to stop waiting ({@link System#nanoTime()})
 	 * @return what the drain came to
 	 * @throws InterruptedException if the calling thread is interrupted
@@ -73,7 +77,8 @@ final class Drain {
 		TasksInFlight inFlight = this.pool.inFlight();
 		if (this.interrupted) {
 			this.executor.awaitTermination(Math.max(0, joinDeadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-			// Tasks run on their callers' threads get the same grace; the executor does not wait for them.
+			// Tasks run on their callers' threads get the same grace; the executor does
+			// not wait for them.
 			while (!inFlight.running.isEmpty() && joinDeadlineNanos - System.nanoTime() > 0) {
 				TimeUnit.MILLISECONDS.sleep(5);
 			}
@@ -83,7 +88,8 @@ final class Drain {
 				}
 			}
 		}
-		// Only a retry whose requeue raced the drain could still be waiting; like a queued task, its next attempt
+		// Only a retry whose requeue raced the drain could still be waiting; like a
+		// queued task, its next attempt
 		// never started, and it is reported, not left behind.
 		for (PoolTask<?> waiting : List.copyOf(inFlight.awaitingRetry)) {
 			if (inFlight.awaitingRetry.remove(waiting)) {

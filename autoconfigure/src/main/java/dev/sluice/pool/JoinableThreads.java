@@ -6,8 +6,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Remembers the threads a factory made, so a drain can wait until they have really ended: an executor reports
- * itself terminated while its last worker is still on its way out.
+ * Remembers the threads a factory made, so a drain can wait until they have really ended:
+ * an executor reports itself terminated while its last worker is still on its way out.
  */
 final class JoinableThreads implements ThreadFactory {
 
@@ -30,7 +30,8 @@ final class JoinableThreads implements ThreadFactory {
 	}
 
 	/**
-	 * Waits until every thread made so far has ended, or until {@code deadlineNanos} ({@link System#nanoTime()}).
+	 * Waits until every thread made so far has ended, or until {@code deadlineNanos}
+	 * ({@link System#nanoTime()}).
 	 * @param deadlineNanos when to stop waiting
 	 * @return whether every thread has ended
 	 * @throws InterruptedException if the calling thread is interrupted

@@ -3,7 +3,6 @@ package dev.sluice.pool;
 import java.time.Duration;
 import java.util.List;
 
-
 /**
  * What draining one pool at shutdown came to.
  *

@@ -3,9 +3,10 @@ package dev.sluice.pool;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Thrown when a {@link WorkerPool} cannot accept a task: its workers are busy and its queue is full (after
- * waiting {@code wait-timeout} with {@code when-full: wait}), or it is shutting down. Thrown out of a handler it
- * is answered {@code 503 Service Unavailable} with {@code Retry-After: 1}.
+ * Thrown when a {@link WorkerPool} cannot accept a task: its workers are busy and its
+ * queue is full (after waiting {@code wait-timeout} with {@code when-full: wait}), or it
+ * is shutting down. Thrown out of a handler it is answered
+ * {@code 503 Service Unavailable} with {@code Retry-After: 1}.
  */
 public class PoolFullException extends RejectedExecutionException {
 

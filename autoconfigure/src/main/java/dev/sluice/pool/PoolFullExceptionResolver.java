@@ -9,8 +9,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Answers a {@link PoolFullException} thrown out of a handler with {@code 503 Service Unavailable},
- * {@code Retry-After: 1} and a problem body naming the pool.
+ * Answers a {@link PoolFullException} thrown out of a handler with
+ * {@code 503 Service Unavailable}, {@code Retry-After: 1} and a problem body naming the
+ * pool.
  */
 public class PoolFullExceptionResolver extends ProblemExceptionResolver {
 

@@ -13,8 +13,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 
 /**
- * What a {@link WorkerPool} counts: tasks by outcome, tasks running now, and the two timers; registered as
- * {@code sluice.pool.*} meters (and Micrometer's {@code executor.*} for platform pools) once bound.
+ * What a {@link WorkerPool} counts: tasks by outcome, tasks running now, and the two
+ * timers; registered as {@code sluice.pool.*} meters (and Micrometer's {@code executor.*}
+ * for platform pools) once bound.
  */
 final class PoolMeters {
 

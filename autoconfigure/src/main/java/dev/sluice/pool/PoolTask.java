@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A task submitted to a {@link WorkerPool}: its id, its original form, its context and its future, and its run
- * on a worker, attempt after attempt.
+ * A task submitted to a {@link WorkerPool}: its id, its original form, its context and
+ * its future, and its run on a worker, attempt after attempt.
  *
  * @param <T> the result type
  */
@@ -96,7 +96,8 @@ final class PoolTask<T> implements Runnable {
 			}
 			if (outcome == TaskOutcome.TIMED_OUT || outcome == TaskOutcome.ABANDONED
 					|| outcome == TaskOutcome.REPORTED) {
-				// The timeout's or the drain's interrupt is ours: it must not outlive the task on this thread.
+				// The timeout's or the drain's interrupt is ours: it must not outlive the
+				// task on this thread.
 				Thread.interrupted();
 			}
 			inFlight.running.remove(attempt);
@@ -107,14 +108,16 @@ final class PoolTask<T> implements Runnable {
 	}
 
 	/**
-	 * Decides how a run ended; called under the attempt's lock, so the drain sees it settled or running.
+	 * Decides how a run ended; called under the attempt's lock, so the drain sees it
+	 * settled or running.
 	 * @param failure what the run threw, if anything
 	 * @param timedOut whether {@code task-timeout} interrupted it
 	 * @return the outcome
 	 */
 	TaskOutcome outcomeOf(Throwable failure, boolean timedOut) {
 		if (this.pool.inFlight().abandoning) {
-			// Running when the drain ran out and interrupted: whatever it returned, its work may be undone.
+			// Running when the drain ran out and interrupted: whatever it returned, its
+			// work may be undone.
 			return TaskOutcome.ABANDONED;
 		}
 		if (failure == null) {
@@ -134,7 +137,8 @@ final class PoolTask<T> implements Runnable {
 			observed(outcome.tag, failure);
 		}
 		if (outcome == TaskOutcome.REPORTED || outcome == TaskOutcome.ABANDONED) {
-			// Reported as abandoned, so not completed: the future says so too, with how the run ended as cause.
+			// Reported as abandoned, so not completed: the future says so too, with how
+			// the run ended as cause.
 			CancellationException abandoned = new CancellationException(
 					"pool " + this.pool.getName() + " shut down; task '" + this.id + "' was reported as abandoned");
 			abandoned.initCause(failure);
@@ -169,8 +173,8 @@ final class PoolTask<T> implements Runnable {
 
 	private void scheduleRetry(Throwable failure) {
 		Duration backoff = this.pool.getSpec().retry().backoffAfter(this.attempts);
-		logger.debug("Pool '{}' retries task '{}' in {} ms after: {}", this.pool.getName(), this.id,
-				backoff.toMillis(), failure.toString());
+		logger.debug("Pool '{}' retries task '{}' in {} ms after: {}", this.pool.getName(), this.id, backoff.toMillis(),
+				failure.toString());
 		TasksInFlight inFlight = this.pool.inFlight();
 		inFlight.awaitingRetry.add(this);
 		if (inFlight.draining) {
@@ -202,7 +206,8 @@ final class PoolTask<T> implements Runnable {
 	}
 
 	/**
-	 * The pool shut down before this task could run (again): its future is cancelled and it is reported.
+	 * The pool shut down before this task could run (again): its future is cancelled and
+	 * it is reported.
 	 * @param reason why it never completed
 	 * @return the report
 	 */

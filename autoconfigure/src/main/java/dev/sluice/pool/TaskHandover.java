@@ -7,9 +7,9 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.observation.Observation;
 
 /**
- * How a task gets into a {@link WorkerPool}'s executor: at submit, with the pool's {@code when-full} policy
- * when workers and queue are busy; again for a retry after its backoff; and straight back into the queue when it
- * failed during the drain.
+ * How a task gets into a {@link WorkerPool}'s executor: at submit, with the pool's
+ * {@code when-full} policy when workers and queue are busy; again for a retry after its
+ * backoff; and straight back into the queue when it failed during the drain.
  */
 final class TaskHandover {
 
@@ -75,7 +75,10 @@ final class TaskHandover {
 		return ex;
 	}
 
-	/** Runs a task again after its backoff; accepted once, it is reported rather than refused at shutdown. */
+	/**
+	 * Runs a task again after its backoff; accepted once, it is reported rather than
+	 * refused at shutdown.
+	 */
 	void retry(PoolTask<?> task) {
 		try {
 			this.executor.execute(task);
@@ -91,8 +94,9 @@ final class TaskHandover {
 	}
 
 	/**
-	 * Puts a task that failed during the drain straight back into the queue, without its backoff. After
-	 * {@code shutdown()} a {@link ThreadPoolExecutor} still runs what is queued; only {@code execute} refuses.
+	 * Puts a task that failed during the drain straight back into the queue, without its
+	 * backoff. After {@code shutdown()} a {@link ThreadPoolExecutor} still runs what is
+	 * queued; only {@code execute} refuses.
 	 */
 	void requeueWhileDraining(PoolTask<?> task) {
 		task.enqueuedNanos = System.nanoTime();
@@ -108,7 +112,8 @@ final class TaskHandover {
 		TasksInFlight inFlight = this.pool.inFlight();
 		if (!inFlight.abandoning && this.executor.getQueue().offer(task)) {
 			startWorkerIfNoneLeft();
-			// shutdownNow() may have emptied the queue just before the offer: then it is ours to report.
+			// shutdownNow() may have emptied the queue just before the offer: then it is
+			// ours to report.
 			if (!inFlight.abandoning || !this.executor.remove(task)) {
 				return;
 			}

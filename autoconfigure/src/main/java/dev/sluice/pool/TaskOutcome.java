@@ -15,7 +15,10 @@ enum TaskOutcome {
 	/** The task threw and is run again after its backoff. */
 	RETRY("retry"),
 
-	/** Ended after the drain's interrupt, however it ended: reported as abandoned by the worker. */
+	/**
+	 * Ended after the drain's interrupt, however it ended: reported as abandoned by the
+	 * worker.
+	 */
 	ABANDONED("abandoned"),
 
 	/** Still running when the drain gave up: already reported by the drain. */

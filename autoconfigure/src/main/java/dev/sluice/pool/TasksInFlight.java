@@ -7,10 +7,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-
 /**
- * The tasks of a {@link WorkerPool} that its drain must account for: the runs going on now, the tasks waiting
- * for a retry, and the tasks reported as abandoned by whoever gave up on them while the drain ran.
+ * The tasks of a {@link WorkerPool} that its drain must account for: the runs going on
+ * now, the tasks waiting for a retry, and the tasks reported as abandoned by whoever gave
+ * up on them while the drain ran.
  */
 final class TasksInFlight {
 
@@ -20,10 +20,14 @@ final class TasksInFlight {
 
 	private final Queue<UnfinishedTask> abandonedWhileDraining = new ConcurrentLinkedQueue<>();
 
-	/** The drain has begun: a task that fails is run again at once, without its backoff. */
+	/**
+	 * The drain has begun: a task that fails is run again at once, without its backoff.
+	 */
 	volatile boolean draining;
 
-	/** The drain ran out of time: what was queued is dropped and what runs is interrupted. */
+	/**
+	 * The drain ran out of time: what was queued is dropped and what runs is interrupted.
+	 */
 	volatile boolean abandoning;
 
 	void reportAbandoned(UnfinishedTask task) {

@@ -4,9 +4,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * A task a pool accepted but never completed because it was drained at shutdown: what the pool reports in
- * its {@link PoolDrain}. Sluice's shutdown hands each one to the application as a
- * {@code dev.sluice.shutdown.AbandonedTask}.
+ * A task a pool accepted but never completed because it was drained at shutdown: what the
+ * pool reports in its {@link PoolDrain}. Sluice's shutdown hands each one to the
+ * application as a {@code dev.sluice.shutdown.AbandonedTask}.
  *
  * @param pool the name of the pool that accepted it
  * @param taskId the id it was submitted with
@@ -19,19 +19,26 @@ public record UnfinishedTask(String pool, String taskId, Object task, Reason rea
 	public enum Reason {
 
 		/**
-		 * It was still queued when the drain ran out (a retryable task waiting for its next attempt counts as
-		 * queued), so its run, or its next attempt, never started.
+		 * It was still queued when the drain ran out (a retryable task waiting for its
+		 * next attempt counts as queued), so its run, or its next attempt, never started.
 		 */
 		NEVER_STARTED,
 
-		/** It was running when the drain ran out and was interrupted, whatever it then returned. */
+		/**
+		 * It was running when the drain ran out and was interrupted, whatever it then
+		 * returned.
+		 */
 		INTERRUPTED,
 
-		/** It ignored the interrupt and was still running when the grace after the interrupt ended. */
+		/**
+		 * It ignored the interrupt and was still running when the grace after the
+		 * interrupt ended.
+		 */
 		STILL_RUNNING;
 
 		/**
-		 * The lower-case name, as in logs and the {@code reason} tag of {@code sluice.shutdown.tasks}.
+		 * The lower-case name, as in logs and the {@code reason} tag of
+		 * {@code sluice.shutdown.tasks}.
 		 * @return the name, e.g. {@code never_started}
 		 */
 		public String tagValue() {

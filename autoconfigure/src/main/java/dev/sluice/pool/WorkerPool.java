@@ -25,18 +25,20 @@ import io.micrometer.observation.ObservationRegistry;
 import org.springframework.core.task.AsyncTaskExecutor;
 
 /**
- * A named, bounded worker pool: a fixed number of workers (platform threads, or a cap on running virtual
- * threads) fed by a bounded queue, the Java form of Go's worker pool over a buffered job channel. When workers
- * and queue are full, a submit is refused with {@link PoolFullException}, runs on the caller, or waits a bounded
- * time, as configured.
+ * A named, bounded worker pool: a fixed number of workers (platform threads, or a cap on
+ * running virtual threads) fed by a bounded queue, the Java form of Go's worker pool over
+ * a buffered job channel. When workers and queue are full, a submit is refused with
+ * {@link PoolFullException}, runs on the caller, or waits a bounded time, as configured.
  * <p>
- * Declared under {@code sluice.pools.<name>}, each pool is a bean of this type named after its key, so
- * {@code @Async("emails")} and {@code @Qualifier("emails")} reach it. Tasks carry an id (shown in logs, the
- * Actuator task view and the report of abandoned work) and the submitter's context, restored around the run
- * through Micrometer context-propagation ({@link TaskContext}): the MDC, the current observation and tracing
- * span, every registered {@code ThreadLocalAccessor}'s value and, when {@code inherit-deadline} is on, the
- * submitter's {@link Deadline}. Each task is an {@link Observation} named {@value #OBSERVATION_NAME}, from
- * submit to its final outcome, a child of the submitter's current observation.
+ * Declared under {@code sluice.pools.<name>}, each pool is a bean of this type named
+ * after its key, so {@code @Async("emails")} and {@code @Qualifier("emails")} reach it.
+ * Tasks carry an id (shown in logs, the Actuator task view and the report of abandoned
+ * work) and the submitter's context, restored around the run through Micrometer
+ * context-propagation ({@link TaskContext}): the MDC, the current observation and tracing
+ * span, every registered {@code ThreadLocalAccessor}'s value and, when
+ * {@code inherit-deadline} is on, the submitter's {@link Deadline}. Each task is an
+ * {@link Observation} named {@value #OBSERVATION_NAME}, from submit to its final outcome,
+ * a child of the submitter's current observation.
  *
  * <pre class="code">
  * emails.submit("welcome-" + user.id(), () -&gt; mailer.sendWelcome(user));
@@ -44,7 +46,10 @@ import org.springframework.core.task.AsyncTaskExecutor;
  */
 public class WorkerPool implements AsyncTaskExecutor {
 
-	/** Name of the observation of each task: submit to final outcome, keys {@code pool} and {@code outcome}. */
+	/**
+	 * Name of the observation of each task: submit to final outcome, keys {@code pool}
+	 * and {@code outcome}.
+	 */
 	public static final String OBSERVATION_NAME = "sluice.pool.task";
 
 	private final WorkerPoolSpec spec;
@@ -88,10 +93,10 @@ public class WorkerPool implements AsyncTaskExecutor {
 				this.threads, new ThreadPoolExecutor.AbortPolicy());
 		this.executor.allowCoreThreadTimeOut(!spec.keepAlive().isZero());
 		this.handover = new TaskHandover(this, this.executor);
-		// inherit-deadline: false means a task runs without the request's deadline, even though the deadline's
+		// inherit-deadline: false means a task runs without the request's deadline, even
+		// though the deadline's
 		// accessor is registered for context-propagation.
-		this.context = spec.inheritDeadline() ? TaskContext.all()
-				: TaskContext.allBut(DeadlineThreadLocalAccessor.KEY);
+		this.context = spec.inheritDeadline() ? TaskContext.all() : TaskContext.allBut(DeadlineThreadLocalAccessor.KEY);
 	}
 
 	/**
@@ -103,8 +108,8 @@ public class WorkerPool implements AsyncTaskExecutor {
 	}
 
 	/**
-	 * Registers this pool's meters: {@code sluice.pool.*} for every pool and Micrometer's {@code executor.*} for
-	 * platform pools, all tagged with the pool's name.
+	 * Registers this pool's meters: {@code sluice.pool.*} for every pool and Micrometer's
+	 * {@code executor.*} for platform pools, all tagged with the pool's name.
 	 * @param registry the application's registry
 	 */
 	public void bindTo(MeterRegistry registry) {
@@ -116,9 +121,9 @@ public class WorkerPool implements AsyncTaskExecutor {
 	 * @param <T> the result type
 	 * @param taskId the task's id, for logs, metrics of abandoned work and the task view
 	 * @param task the task
-	 * @return a future of the result; completes exceptionally with the task's failure, with
-	 * {@link TimeoutException} when {@code task-timeout} interrupted it, or with {@link CancellationException}
-	 * when the pool shut down before it could run
+	 * @return a future of the result; completes exceptionally with the task's failure,
+	 * with {@link TimeoutException} when {@code task-timeout} interrupted it, or with
+	 * {@link CancellationException} when the pool shut down before it could run
 	 * @throws PoolFullException if the pool cannot accept the task
 	 */
 	public <T> CompletableFuture<T> submit(String taskId, Callable<T> task) {
@@ -137,7 +142,8 @@ public class WorkerPool implements AsyncTaskExecutor {
 	}
 
 	/**
-	 * Submits a task that is run again after a failure, per {@code sluice.pools.<name>.retry}.
+	 * Submits a task that is run again after a failure, per
+	 * {@code sluice.pools.<name>.retry}.
 	 * @param <T> the result type
 	 * @param taskId the task's id
 	 * @param task the task
@@ -161,7 +167,8 @@ public class WorkerPool implements AsyncTaskExecutor {
 	}
 
 	/**
-	 * Runs a task with a generated id ({@code <pool>-<n>}); what {@code @Async} methods use.
+	 * Runs a task with a generated id ({@code <pool>-<n>}); what {@code @Async} methods
+	 * use.
 	 * @throws PoolFullException if the pool cannot accept the task
 	 */
 	@Override
@@ -260,11 +267,12 @@ public class WorkerPool implements AsyncTaskExecutor {
 	}
 
 	/**
-	 * First step of the drain: tasks waiting for a retry are queued at once, then the pool refuses new tasks;
-	 * queued tasks keep running.
+	 * First step of the drain: tasks waiting for a retry are queued at once, then the
+	 * pool refuses new tasks; queued tasks keep running.
 	 */
 	public void stopAccepting() {
-		// Set before the sweep: a retry scheduled concurrently either sees it or is seen by the sweep.
+		// Set before the sweep: a retry scheduled concurrently either sees it or is seen
+		// by the sweep.
 		this.inFlight.draining = true;
 		for (PoolTask<?> task : List.copyOf(this.inFlight.awaitingRetry)) {
 			if (this.inFlight.awaitingRetry.remove(task)) {
@@ -275,11 +283,13 @@ public class WorkerPool implements AsyncTaskExecutor {
 	}
 
 	/**
-	 * Second step of the drain: waits until {@code deadlineNanos} ({@link System#nanoTime()}) for running and
-	 * queued tasks; if some are left, drops what never started and interrupts what still runs at once. A run
-	 * that ends after that point is reported as {@link UnfinishedTask.Reason#INTERRUPTED}, whatever it returned: a
-	 * task that caught the interrupt and returned may not have done its work. {@link Drain#finish(long)} then gives the interrupted tasks until its deadline and reports every task that
-	 * never completed.
+	 * Second step of the drain: waits until {@code deadlineNanos}
+	 * ({@link System#nanoTime()}) for running and queued tasks; if some are left, drops
+	 * what never started and interrupts what still runs at once. A run that ends after
+	 * that point is reported as {@link UnfinishedTask.Reason#INTERRUPTED}, whatever it
+	 * returned: a task that caught the interrupt and returned may not have done its work.
+	 * {@link Drain#finish(long)} then gives the interrupted tasks until its deadline and
+	 * reports every task that never completed.
 	 */
 	Drain drainUntil(long deadlineNanos) throws InterruptedException {
 		return new Drain(this, this.executor, this.threads).interruptAt(deadlineNanos);

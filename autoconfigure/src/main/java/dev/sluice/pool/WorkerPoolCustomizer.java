@@ -1,9 +1,10 @@
 package dev.sluice.pool;
 
 /**
- * Changes the settings of {@link WorkerPool}s before Sluice's auto-configuration creates them, for what
- * {@code sluice.pools.<name>} cannot say, or to change one pool without redefining it. Declare beans of this type;
- * each is called, in order, for every pool, with the settings bound and validated from the properties:
+ * Changes the settings of {@link WorkerPool}s before Sluice's auto-configuration creates
+ * them, for what {@code sluice.pools.<name>} cannot say, or to change one pool without
+ * redefining it. Declare beans of this type; each is called, in order, for every pool,
+ * with the settings bound and validated from the properties:
  *
  * <pre class="code">
  * &#64;Bean

@@ -3,17 +3,20 @@ package dev.sluice.pool;
 import java.time.Duration;
 
 /**
- * The settings of one {@link WorkerPool}, validated by whoever builds it (Sluice's auto-configuration binds
- * them from {@code sluice.pools.<name>}). Immutable; each {@code with...} method returns new settings, which is
- * how a {@link WorkerPoolCustomizer} changes one thing.
+ * The settings of one {@link WorkerPool}, validated by whoever builds it (Sluice's
+ * auto-configuration binds them from {@code sluice.pools.<name>}). Immutable; each
+ * {@code with...} method returns new settings, which is how a
+ * {@link WorkerPoolCustomizer} changes one thing.
  *
  * @param name the pool's name: its bean name, {@code @Async} qualifier and meter tag
  * @param threads platform or virtual threads
  * @param size platform: worker threads; virtual: tasks running at once
- * @param queueCapacity room for waiting tasks; 0 hands each task straight to a free worker
+ * @param queueCapacity room for waiting tasks; 0 hands each task straight to a free
+ * worker
  * @param whenFull what happens when workers and queue are full
  * @param waitTimeout with {@link WhenFull#WAIT}: how long a submitter may block
- * @param taskTimeout a task running longer is interrupted and counted {@code timed_out}; zero for none
+ * @param taskTimeout a task running longer is interrupted and counted {@code timed_out};
+ * zero for none
  * @param keepAlive idle workers retire after this
  * @param retry the retry policy of tasks submitted as retryable
  * @param drainTimeout at shutdown: time to finish running and queued tasks
@@ -45,7 +48,8 @@ public record WorkerPoolSpec(String name, ThreadKind threads, int size, int queu
 
 	/**
 	 * These settings with another queue capacity.
-	 * @param queueCapacity room for waiting tasks; 0 hands each task straight to a free worker
+	 * @param queueCapacity room for waiting tasks; 0 hands each task straight to a free
+	 * worker
 	 * @return the new settings
 	 */
 	public WorkerPoolSpec withQueueCapacity(int queueCapacity) {
@@ -115,8 +119,9 @@ public record WorkerPoolSpec(String name, ThreadKind threads, int size, int queu
 	}
 
 	/**
-	 * How retryable tasks are retried: up to {@code maxAttempts} runs in all, waiting {@code backoff} before the
-	 * second, then {@code multiplier} times longer each time, never longer than {@code maxBackoff}.
+	 * How retryable tasks are retried: up to {@code maxAttempts} runs in all, waiting
+	 * {@code backoff} before the second, then {@code multiplier} times longer each time,
+	 * never longer than {@code maxBackoff}.
 	 *
 	 * @param maxAttempts runs in all, at least 1 (1 = no retry)
 	 * @param backoff the wait before the first retry
@@ -129,7 +134,8 @@ public record WorkerPoolSpec(String name, ThreadKind threads, int size, int queu
 		public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, 1.0, Duration.ZERO);
 
 		/**
-		 * The wait before run number {@code attempt + 1}, after run {@code attempt} failed.
+		 * The wait before run number {@code attempt + 1}, after run {@code attempt}
+		 * failed.
 		 * @param attempt the run that failed, from 1
 		 * @return the backoff
 		 */

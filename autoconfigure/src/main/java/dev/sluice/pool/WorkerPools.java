@@ -22,13 +22,17 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Owns every {@link WorkerPool} of an application context and the one timer thread they share for task
- * timeouts and retry backoff, and drains them all when the context closes: after the web server has stopped
- * (so work submitted by the last requests is drained too) and before Spring Boot's own executors.
+ * Owns every {@link WorkerPool} of an application context and the one timer thread they
+ * share for task timeouts and retry backoff, and drains them all when the context closes:
+ * after the web server has stopped (so work submitted by the last requests is drained
+ * too) and before Spring Boot's own executors.
  */
 public class WorkerPools implements SmartLifecycle, DisposableBean {
 
-	/** Stops after the web server (graceful drain {@code MAX - 1024}, stop {@code MAX - 2048}). */
+	/**
+	 * Stops after the web server (graceful drain {@code MAX - 1024}, stop
+	 * {@code MAX - 2048}).
+	 */
 	public static final int PHASE = Integer.MAX_VALUE - 4096;
 
 	/** How long interrupted tasks get to end once a pool's drain-timeout has passed. */
@@ -60,7 +64,8 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 	 * @param meterRegistry where pools register their meters, if anywhere
 	 * @param listeners told what the drain came to
 	 */
-	public WorkerPools(RunningTasks runningTasks, @Nullable MeterRegistry meterRegistry, List<PoolDrainListener> listeners) {
+	public WorkerPools(RunningTasks runningTasks, @Nullable MeterRegistry meterRegistry,
+			List<PoolDrainListener> listeners) {
 		this(runningTasks, meterRegistry, listeners, ObservationRegistry.NOOP);
 	}
 
@@ -71,8 +76,8 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 	 * @param listeners told what the drain came to
 	 * @param observationRegistry where each task is an observation
 	 */
-	public WorkerPools(RunningTasks runningTasks, @Nullable MeterRegistry meterRegistry, List<PoolDrainListener> listeners,
-			ObservationRegistry observationRegistry) {
+	public WorkerPools(RunningTasks runningTasks, @Nullable MeterRegistry meterRegistry,
+			List<PoolDrainListener> listeners, ObservationRegistry observationRegistry) {
 		this.observationRegistry = observationRegistry;
 		this.runningTasks = runningTasks;
 		this.meterRegistry = meterRegistry;
@@ -117,7 +122,10 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 		drainAll();
 	}
 
-	/** Drains whatever a stop did not (a context that failed to start, or was never started). */
+	/**
+	 * Drains whatever a stop did not (a context that failed to start, or was never
+	 * started).
+	 */
 	@Override
 	public void destroy() {
 		drainAll();
@@ -134,8 +142,9 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 	}
 
 	/**
-	 * Drains every pool at once, each within its own {@code drain-timeout}, then stops the timer and tells the
-	 * listeners. Safe to call more than once; only the first call drains.
+	 * Drains every pool at once, each within its own {@code drain-timeout}, then stops
+	 * the timer and tells the listeners. Safe to call more than once; only the first call
+	 * drains.
 	 * @return one entry per pool
 	 */
 	public synchronized List<PoolDrain> drainAll() {
@@ -151,7 +160,8 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 			long budget = this.listeners.stream()
 				.mapToLong(PoolDrainListener::drainDeadlineNanos)
 				.reduce(Long.MAX_VALUE, WorkerPools::earlier);
-			// Every pool is interrupted (at its own drain deadline) before any is waited for: tasks that ignore
+			// Every pool is interrupted (at its own drain deadline) before any is waited
+			// for: tasks that ignore
 			// the interrupt cost one grace in all, not one per pool.
 			List<Drain> interrupted = new ArrayList<>();
 			for (WorkerPool pool : pools) {
@@ -177,7 +187,8 @@ public class WorkerPools implements SmartLifecycle, DisposableBean {
 		return this.lastDrain;
 	}
 
-	// Long.MAX_VALUE means "no deadline"; other values are nanoTime readings, compared by difference.
+	// Long.MAX_VALUE means "no deadline"; other values are nanoTime readings, compared by
+	// difference.
 	private static long earlier(long a, long b) {
 		if (a == Long.MAX_VALUE || b == Long.MAX_VALUE) {
 			return (Math.min(a, b) == Long.MAX_VALUE) ? Long.MAX_VALUE : ((a == Long.MAX_VALUE) ? b : a);

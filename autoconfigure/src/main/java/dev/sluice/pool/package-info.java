@@ -1,5 +1,6 @@
 /**
- * Named, bounded worker pools with backpressure (the Go worker pool with a bounded job channel).
+ * Named, bounded worker pools with backpressure (the Go worker pool with a bounded job
+ * channel).
  */
 @NullMarked
 package dev.sluice.pool;

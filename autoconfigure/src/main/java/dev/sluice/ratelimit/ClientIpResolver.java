@@ -1,18 +1,19 @@
 package dev.sluice.ratelimit;
 
-import org.jspecify.annotations.Nullable;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Enumeration;
 import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The client address a per-IP limit keys on: the socket peer, or, only when the peer is a trusted proxy, the
- * right-most address of {@code X-Forwarded-For} / {@code Forwarded} (all lines of each) that is not itself a
- * trusted proxy. When both headers are present they must agree, else the peer is the client. A client can
- * therefore never pick its own key by sending these headers.
+ * The client address a per-IP limit keys on: the socket peer, or, only when the peer is a
+ * trusted proxy, the right-most address of {@code X-Forwarded-For} / {@code Forwarded}
+ * (all lines of each) that is not itself a trusted proxy. When both headers are present
+ * they must agree, else the peer is the client. A client can therefore never pick its own
+ * key by sending these headers.
  */
 public final class ClientIpResolver {
 
@@ -43,7 +44,8 @@ public final class ClientIpResolver {
 		String fromForwarded = (forwarded != null) ? rightmostUntrusted(forwarded, true) : null;
 		String fromXff = (xff != null) ? rightmostUntrusted(xff, false) : null;
 		if (forwarded != null && xff != null) {
-			// a proxy that writes one of the two passes the other on as the client wrote it: believe them only
+			// a proxy that writes one of the two passes the other on as the client wrote
+			// it: believe them only
 			// when they agree (a client can then get the proxy's key, never one it chose)
 			return (fromForwarded != null && fromForwarded.equals(fromXff)) ? fromForwarded : peer;
 		}
@@ -52,8 +54,9 @@ public final class ClientIpResolver {
 	}
 
 	/**
-	 * Every line of a header, in order, joined as one list: a proxy may add its own line after the client's
-	 * rather than append to it, and the first line alone is then the client's.
+	 * Every line of a header, in order, joined as one list: a proxy may add its own line
+	 * after the client's rather than append to it, and the first line alone is then the
+	 * client's.
 	 * @return the lines; {@code null} when the header is absent or blank
 	 */
 	private static @Nullable String allLines(HttpServletRequest request, String name) {
@@ -87,7 +90,8 @@ public final class ClientIpResolver {
 			}
 			byte[] address = IpRange.literal(stripBrackets(hop));
 			if (address == null) {
-				return null; // a hop we cannot read: stop rather than trust what lies beyond it
+				return null; // a hop we cannot read: stop rather than trust what lies
+								// beyond it
 			}
 			if (!isTrusted(address)) {
 				return text(address);
@@ -96,17 +100,24 @@ public final class ClientIpResolver {
 		return null;
 	}
 
-	/** The address in the JDK's text form, so that one address is one key however a proxy wrote it. */
+	/**
+	 * The address in the JDK's text form, so that one address is one key however a proxy
+	 * wrote it.
+	 */
 	private static String text(byte[] address) {
 		try {
 			return InetAddress.getByAddress(address).getHostAddress();
 		}
 		catch (UnknownHostException ex) {
-			throw new IllegalStateException(ex); // 4 or 16 bytes from IpRange.literal: cannot happen
+			throw new IllegalStateException(ex); // 4 or 16 bytes from IpRange.literal:
+													// cannot happen
 		}
 	}
 
-	/** The address of a {@code Forwarded} element's {@code for=} parameter, without port or quotes. */
+	/**
+	 * The address of a {@code Forwarded} element's {@code for=} parameter, without port
+	 * or quotes.
+	 */
 	private static String forwardedFor(String element) {
 		for (String pair : element.split(";")) {
 			String trimmed = pair.trim();

@@ -6,7 +6,8 @@ import java.net.UnknownHostException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An address range in CIDR notation ({@code 10.0.0.0/8}, {@code fd00::/8}) or a single address, IPv4 or IPv6.
+ * An address range in CIDR notation ({@code 10.0.0.0/8}, {@code fd00::/8}) or a single
+ * address, IPv4 or IPv6.
  */
 public final class IpRange {
 
@@ -23,7 +24,8 @@ public final class IpRange {
 	 * Parses a range.
 	 * @param cidr an address or {@code address/prefix}
 	 * @return the range
-	 * @throws IllegalArgumentException if it is not a literal address with a prefix that fits it
+	 * @throws IllegalArgumentException if it is not a literal address with a prefix that
+	 * fits it
 	 */
 	public static IpRange parse(String cidr) {
 		int slash = cidr.indexOf('/');
@@ -72,7 +74,8 @@ public final class IpRange {
 
 	/**
 	 * The bytes of a literal IPv4 or IPv6 address, without any name lookup.
-	 * @param address the text: dotted decimal IPv4, or IPv6 (brackets and zone ids are not part of it)
+	 * @param address the text: dotted decimal IPv4, or IPv6 (brackets and zone ids are
+	 * not part of it)
 	 * @return the bytes; {@code null} if it is not a literal address
 	 */
 	static byte @Nullable [] literal(String address) {
@@ -90,8 +93,10 @@ public final class IpRange {
 			}
 		}
 		try {
-			// between brackets the JDK reads an IPv6 literal or fails; without them, text it cannot read as a
-			// literal (".:", "1.2.3.256") is looked up as a host name, a DNS query per forwarded hop
+			// between brackets the JDK reads an IPv6 literal or fails; without them, text
+			// it cannot read as a
+			// literal (".:", "1.2.3.256") is looked up as a host name, a DNS query per
+			// forwarded hop
 			return InetAddress.getByName("[" + address + "]").getAddress();
 		}
 		catch (UnknownHostException | IllegalArgumentException ex) {

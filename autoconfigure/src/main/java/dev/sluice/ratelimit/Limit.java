@@ -3,8 +3,9 @@ package dev.sluice.ratelimit;
 import java.time.Duration;
 
 /**
- * One token bucket of a rule: at most {@code capacity} tokens (the burst), {@code refill} tokens added per
- * {@code period}, continuously (greedy refill, like {@code golang.org/x/time/rate}).
+ * One token bucket of a rule: at most {@code capacity} tokens (the burst), {@code refill}
+ * tokens added per {@code period}, continuously (greedy refill, like
+ * {@code golang.org/x/time/rate}).
  *
  * @param capacity the burst, positive
  * @param refill tokens added per period, positive
@@ -13,8 +14,8 @@ import java.time.Duration;
 public record Limit(long capacity, long refill, Duration period) {
 
 	/**
-	 * How long an empty bucket takes to become full again: after that long without requests, a key's bucket is
-	 * full and can be forgotten without changing any answer.
+	 * How long an empty bucket takes to become full again: after that long without
+	 * requests, a key's bucket is full and can be forgotten without changing any answer.
 	 * @return the time to refill from empty
 	 */
 	public Duration timeToFull() {
@@ -23,8 +24,8 @@ public record Limit(long capacity, long refill, Duration period) {
 	}
 
 	/**
-	 * How long greedy refill takes to add {@code tokens} tokens: {@code tokens * period / refill}, rounded down
-	 * like Bucket4j's own arithmetic.
+	 * How long greedy refill takes to add {@code tokens} tokens:
+	 * {@code tokens * period / refill}, rounded down like Bucket4j's own arithmetic.
 	 * @param tokens how many tokens, not negative
 	 * @return the time in nanoseconds ({@link Long#MAX_VALUE} if it does not fit)
 	 */

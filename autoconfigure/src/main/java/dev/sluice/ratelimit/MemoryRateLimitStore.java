@@ -10,7 +10,6 @@ import java.util.function.LongSupplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -18,17 +17,19 @@ import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.local.SynchronizationStrategy;
 
 /**
- * Per-key token buckets in this JVM: one bounded Caffeine cache per rule holds at most {@code max-keys}
- * buckets (least recently used beyond that are forgotten) and forgets a key once it has been idle long enough
- * for its bucket to be full again, so a flood of fresh keys cannot exhaust the heap.
+ * Per-key token buckets in this JVM: one bounded Caffeine cache per rule holds at most
+ * {@code max-keys} buckets (least recently used beyond that are forgotten) and forgets a
+ * key once it has been idle long enough for its bucket to be full again, so a flood of
+ * fresh keys cannot exhaust the heap.
  * <p>
- * A key holds one single-limit Bucket4j bucket per limit of the rule, so each limit's remaining tokens and time
- * to its next token can be read from its own answer (the {@code RateLimit} header sends one item per limit).
- * One lock per key makes a decision over all of them atomic, as one multi-limit bucket would be: a limit without
- * a token gives back the tokens the others took before anyone else sees them. A lock rather than Bucket4j's
- * default compare-and-swap, which copies the state on every attempt: the critical section is a few arithmetic
- * steps, and a hot key (every request of one client, or a global rule) then costs no copy of its state per
- * decision.
+ * A key holds one single-limit Bucket4j bucket per limit of the rule, so each limit's
+ * remaining tokens and time to its next token can be read from its own answer (the
+ * {@code RateLimit} header sends one item per limit). One lock per key makes a decision
+ * over all of them atomic, as one multi-limit bucket would be: a limit without a token
+ * gives back the tokens the others took before anyone else sees them. A lock rather than
+ * Bucket4j's default compare-and-swap, which copies the state on every attempt: the
+ * critical section is a few arithmetic steps, and a hot key (every request of one client,
+ * or a global rule) then costs no copy of its state per decision.
  */
 public class MemoryRateLimitStore implements RateLimitStore {
 
@@ -68,7 +69,8 @@ public class MemoryRateLimitStore implements RateLimitStore {
 				.maximumSize(maxKeys)
 				.expireAfterAccess(rule.timeToFull())
 				.ticker(nanoClock::getAsLong)
-				.executor(Runnable::run) // maintenance on the calling thread: no pool thread of unknown owner
+				.executor(Runnable::run) // maintenance on the calling thread: no pool
+											// thread of unknown owner
 				.build();
 			this.buckets.put(rule, new RuleBuckets(cache, rule.limits().toArray(Limit[]::new), this.timeMeter));
 		}
@@ -124,12 +126,15 @@ public class MemoryRateLimitStore implements RateLimitStore {
 			keyBuckets.lock.unlock();
 		}
 		long remaining = probe.getRemainingTokens();
-		long nanosToNextToken = probe.isConsumed()
-				? nanosToNextToken(limit, remaining, probe.getNanosToWaitForReset()) : probe.getNanosToWaitForRefill();
+		long nanosToNextToken = probe.isConsumed() ? nanosToNextToken(limit, remaining, probe.getNanosToWaitForReset())
+				: probe.getNanosToWaitForRefill();
 		return RateLimitDecision.of(rule, probe.isConsumed(), remaining, nanosToNextToken);
 	}
 
-	/** Returns the token one limit gave to a request that another limit rejected, and corrects its figures. */
+	/**
+	 * Returns the token one limit gave to a request that another limit rejected, and
+	 * corrects its figures.
+	 */
 	private static void giveBack(KeyBuckets keyBuckets, Limit[] limits, int limit, long[] remaining,
 			long[] nanosToNextToken) {
 		keyBuckets.limits[limit].addTokens(1);
@@ -140,9 +145,10 @@ public class MemoryRateLimitStore implements RateLimitStore {
 	}
 
 	/**
-	 * Time to a single-limit bucket's next token, from Bucket4j's time until it is full: greedy refill brings the
-	 * tokens still missing after the next one at an even pace. Bucket4j rounds both figures down to the
-	 * nanosecond, so this is within a nanosecond of the exact time.
+	 * Time to a single-limit bucket's next token, from Bucket4j's time until it is full:
+	 * greedy refill brings the tokens still missing after the next one at an even pace.
+	 * Bucket4j rounds both figures down to the nanosecond, so this is within a nanosecond
+	 * of the exact time.
 	 */
 	static long nanosToNextToken(Limit limit, long remaining, long nanosToFull) {
 		long missing = limit.capacity() - remaining;
@@ -183,7 +189,10 @@ public class MemoryRateLimitStore implements RateLimitStore {
 		return buckets;
 	}
 
-	/** A rule's buckets by key, and how a new key's buckets are made (built once, not per lookup). */
+	/**
+	 * A rule's buckets by key, and how a new key's buckets are made (built once, not per
+	 * lookup).
+	 */
 	private static final class RuleBuckets {
 
 		final Cache<String, KeyBuckets> cache;
@@ -205,7 +214,8 @@ public class MemoryRateLimitStore implements RateLimitStore {
 			this.newBuckets = (key) -> {
 				Bucket[] buckets = new Bucket[bandwidths.length];
 				for (int i = 0; i < bandwidths.length; i++) {
-					// guarded by the key's lock, so the buckets need no synchronization of their own
+					// guarded by the key's lock, so the buckets need no synchronization
+					// of their own
 					buckets[i] = Bucket.builder()
 						.addLimit(bandwidths[i])
 						.withCustomTimePrecision(timeMeter)
@@ -218,7 +228,9 @@ public class MemoryRateLimitStore implements RateLimitStore {
 
 	}
 
-	/** One key's bucket per limit, and the lock every decision and refund on them holds. */
+	/**
+	 * One key's bucket per limit, and the lock every decision and refund on them holds.
+	 */
 	private static final class KeyBuckets {
 
 		final ReentrantLock lock = new ReentrantLock();

@@ -1,8 +1,8 @@
 package dev.sluice.ratelimit;
 
 /**
- * What a rule does with a request that has no key (no header, no principal, a resolver that returned
- * {@code null}, a header value longer than 256 characters).
+ * What a rule does with a request that has no key (no header, no principal, a resolver
+ * that returned {@code null}, a header value longer than 256 characters).
  */
 public enum OnMissingKey {
 

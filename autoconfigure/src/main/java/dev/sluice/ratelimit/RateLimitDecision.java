@@ -3,14 +3,16 @@ package dev.sluice.ratelimit;
 import java.time.Duration;
 
 /**
- * The answer of a rate limit to one request: whether it took a token, the aggregate figures ({@link #remaining()},
- * {@link #retryAfter()}, {@link #reset()}) and, where the store reports them, each limit's own state (the
- * {@code RateLimit} header sends one item per limit).
+ * The answer of a rate limit to one request: whether it took a token, the aggregate
+ * figures ({@link #remaining()}, {@link #retryAfter()}, {@link #reset()}) and, where the
+ * store reports them, each limit's own state (the {@code RateLimit} header sends one item
+ * per limit).
  * <p>
- * A store fills two arrays indexed like {@link RateLimitRule#limits()}, the tokens left in each limit's bucket
- * and the nanoseconds until its next token ({@code 0} while that bucket is full), and hands them to
- * {@link #of(RateLimitRule, boolean, long[], long[])}, which works out the aggregates; the decision keeps the
- * arrays without copying them. A rule with one limit, the common case, needs no arrays:
+ * A store fills two arrays indexed like {@link RateLimitRule#limits()}, the tokens left
+ * in each limit's bucket and the nanoseconds until its next token ({@code 0} while that
+ * bucket is full), and hands them to {@link #of(RateLimitRule, boolean, long[], long[])},
+ * which works out the aggregates; the decision keeps the arrays without copying them. A
+ * rule with one limit, the common case, needs no arrays:
  * {@link #of(RateLimitRule, boolean, long, long)}.
  */
 public final class RateLimitDecision {
@@ -40,8 +42,8 @@ public final class RateLimitDecision {
 	private final int bindingLimit;
 
 	/**
-	 * Creates a decision with aggregate figures only, for a store that cannot report each limit's state
-	 * ({@link #limitCount()} is then 0).
+	 * Creates a decision with aggregate figures only, for a store that cannot report each
+	 * limit's state ({@link #limitCount()} is then 0).
 	 * @param allowed whether a token was taken
 	 * @param remaining tokens left in the most constrained bucket
 	 * @param retryAfter when rejected: time until a token is available; zero when allowed
@@ -51,9 +53,9 @@ public final class RateLimitDecision {
 		this(allowed, remaining, retryAfter.toNanos(), reset.toNanos(), 0, 0, 0, NONE, NONE, -1);
 	}
 
-	private RateLimitDecision(boolean allowed, long remaining, long retryAfterNanos, long resetNanos,
-			int limitCount, long firstRemaining, long firstNanosToNextToken, long[] limitRemaining,
-			long[] limitNanosToNextToken, int bindingLimit) {
+	private RateLimitDecision(boolean allowed, long remaining, long retryAfterNanos, long resetNanos, int limitCount,
+			long firstRemaining, long firstNanosToNextToken, long[] limitRemaining, long[] limitNanosToNextToken,
+			int bindingLimit) {
 		this.allowed = allowed;
 		this.remaining = remaining;
 		this.retryAfterNanos = retryAfterNanos;
@@ -71,7 +73,8 @@ public final class RateLimitDecision {
 	 * @param rule the rule, which has one limit
 	 * @param allowed whether its token was taken
 	 * @param remaining tokens left in its bucket after this decision
-	 * @param nanosToNextToken nanoseconds until its bucket gains a token, {@code 0} while it is full
+	 * @param nanosToNextToken nanoseconds until its bucket gains a token, {@code 0} while
+	 * it is full
 	 * @return the decision
 	 */
 	public static RateLimitDecision of(RateLimitRule rule, boolean allowed, long remaining, long nanosToNextToken) {
@@ -82,16 +85,17 @@ public final class RateLimitDecision {
 	}
 
 	/**
-	 * The decision a store's per-limit figures come to. When rejected, the binding limit is the one without a
-	 * token whose next token is furthest away (the first such limit on a tie), and the wait is its wait.
+	 * The decision a store's per-limit figures come to. When rejected, the binding limit
+	 * is the one without a token whose next token is furthest away (the first such limit
+	 * on a tie), and the wait is its wait.
 	 * @param rule the rule the figures are for
 	 * @param allowed whether a token was taken from every limit
 	 * @param remaining per limit: tokens left in its bucket after this decision
-	 * @param nanosToNextToken per limit: nanoseconds until its bucket gains a token, {@code 0} while it is full
+	 * @param nanosToNextToken per limit: nanoseconds until its bucket gains a token,
+	 * {@code 0} while it is full
 	 * @return the decision, which keeps both arrays
 	 */
-	public static RateLimitDecision of(RateLimitRule rule, boolean allowed, long[] remaining,
-			long[] nanosToNextToken) {
+	public static RateLimitDecision of(RateLimitRule rule, boolean allowed, long[] remaining, long[] nanosToNextToken) {
 		long least = Long.MAX_VALUE;
 		long resetNanos = 0;
 		int binding = -1;
@@ -104,11 +108,14 @@ public final class RateLimitDecision {
 		}
 		long retryAfterNanos = (binding >= 0) ? nanosToNextToken[binding] : 0;
 		return new RateLimitDecision(allowed, least, retryAfterNanos, resetNanos, remaining.length,
-				(remaining.length > 0) ? remaining[0] : 0, (remaining.length > 0) ? nanosToNextToken[0] : 0,
-				remaining, nanosToNextToken, binding);
+				(remaining.length > 0) ? remaining[0] : 0, (remaining.length > 0) ? nanosToNextToken[0] : 0, remaining,
+				nanosToNextToken, binding);
 	}
 
-	/** Greedy refill: the next token, then the other missing ones one refill interval apart. */
+	/**
+	 * Greedy refill: the next token, then the other missing ones one refill interval
+	 * apart.
+	 */
 	private static long nanosToFull(Limit limit, long remaining, long nanosToNextToken) {
 		if (nanosToNextToken <= 0) {
 			return 0;
@@ -134,7 +141,8 @@ public final class RateLimitDecision {
 	}
 
 	/**
-	 * When rejected: the time until a token is available in every bucket (the binding limit's wait).
+	 * When rejected: the time until a token is available in every bucket (the binding
+	 * limit's wait).
 	 * @return the wait; zero when allowed
 	 */
 	public Duration retryAfter() {
@@ -150,7 +158,8 @@ public final class RateLimitDecision {
 	}
 
 	/**
-	 * The honest {@code Retry-After}: whole seconds until a token is available, rounded up, at least 1.
+	 * The honest {@code Retry-After}: whole seconds until a token is available, rounded
+	 * up, at least 1.
 	 * @return the seconds to send
 	 */
 	public long retryAfterSeconds() {
@@ -166,8 +175,8 @@ public final class RateLimitDecision {
 	}
 
 	/**
-	 * How many limits this decision reports on one by one: the rule's limits, or 0 from a store that reports
-	 * aggregates only.
+	 * How many limits this decision reports on one by one: the rule's limits, or 0 from a
+	 * store that reports aggregates only.
 	 * @return the count
 	 */
 	public int limitCount() {
@@ -193,8 +202,8 @@ public final class RateLimitDecision {
 	}
 
 	/**
-	 * Whole seconds until one limit's bucket gains a token, rounded up: the {@code t} of its {@code RateLimit}
-	 * item.
+	 * Whole seconds until one limit's bucket gains a token, rounded up: the {@code t} of
+	 * its {@code RateLimit} item.
 	 * @param limit the limit's index in {@link RateLimitRule#limits()}
 	 * @return the seconds, {@code 0} while that bucket is full
 	 */
@@ -203,7 +212,8 @@ public final class RateLimitDecision {
 	}
 
 	/**
-	 * Whether one limit had no token for this request, which was rejected: a policy whose quota was exceeded.
+	 * Whether one limit had no token for this request, which was rejected: a policy whose
+	 * quota was exceeded.
 	 * @param limit the limit's index in {@link RateLimitRule#limits()}
 	 * @return {@code true} for a limit that rejected the request
 	 */
@@ -212,9 +222,10 @@ public final class RateLimitDecision {
 	}
 
 	/**
-	 * The limit that sets the wait of a rejected request: of the limits without a token, the one whose next token
-	 * is furthest away.
-	 * @return its index in {@link RateLimitRule#limits()}, or -1 when allowed or reported as aggregates only
+	 * The limit that sets the wait of a rejected request: of the limits without a token,
+	 * the one whose next token is furthest away.
+	 * @return its index in {@link RateLimitRule#limits()}, or -1 when allowed or reported
+	 * as aggregates only
 	 */
 	public int bindingLimit() {
 		return this.bindingLimit;

@@ -1,6 +1,5 @@
 package dev.sluice.ratelimit;
 
-import dev.sluice.web.RequestPaths;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +8,7 @@ import java.util.Map;
 
 import dev.sluice.core.CurrentObservation;
 import dev.sluice.web.ProblemResponses;
+import dev.sluice.web.RequestPaths;
 import io.micrometer.observation.Observation;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -21,18 +21,21 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.server.PathContainer;
 
 /**
- * Admission by token buckets: every rule whose paths and methods match takes a token; a request that one rule
- * rejects takes none from any (tokens already taken are given back) and is answered {@code 429} with an honest
- * {@code Retry-After}, the {@code RateLimit-Policy} / {@code RateLimit} headers and the IETF httpapi draft's
+ * Admission by token buckets: every rule whose paths and methods match takes a token; a
+ * request that one rule rejects takes none from any (tokens already taken are given back)
+ * and is answered {@code 429} with an honest {@code Retry-After}, the
+ * {@code RateLimit-Policy} / {@code RateLimit} headers and the IETF httpapi draft's
  * {@code quota-exceeded} problem body.
  * <p>
- * Headers follow draft-ietf-httpapi-ratelimit-headers 10/11: one quota policy per limit of a rule, and per
- * policy a {@code RateLimit} item with {@code r}, the tokens left in that limit's bucket, and {@code t}, the
- * seconds until its next token (rounded up; absent while the bucket is full).
+ * Headers follow draft-ietf-httpapi-ratelimit-headers 10/11: one quota policy per limit
+ * of a rule, and per policy a {@code RateLimit} item with {@code r}, the tokens left in
+ * that limit's bucket, and {@code t}, the seconds until its next token (rounded up;
+ * absent while the bucket is full).
  * <p>
- * A plain servlet filter, registered for the {@code REQUEST} dispatch only: a request is checked once, and the
- * async, forward and error dispatches of the same request are not checked again. It sits on every request's
- * path, so the allowed case allocates little and looks nothing up by name.
+ * A plain servlet filter, registered for the {@code REQUEST} dispatch only: a request is
+ * checked once, and the async, forward and error dispatches of the same request are not
+ * checked again. It sits on every request's path, so the allowed case allocates little
+ * and looks nothing up by name.
  */
 public class RateLimitFilter implements Filter {
 
@@ -48,7 +51,8 @@ public class RateLimitFilter implements Filter {
 	 * Creates the filter.
 	 * @param limiters the rules and their store
 	 * @param clientIp how the client address is found
-	 * @param headers whether to send {@code RateLimit-Policy} and {@code RateLimit} on limited routes
+	 * @param headers whether to send {@code RateLimit-Policy} and {@code RateLimit} on
+	 * limited routes
 	 */
 	public RateLimitFilter(RateLimiters limiters, ClientIpResolver clientIp, boolean headers) {
 		this.limiters = limiters;
@@ -127,7 +131,8 @@ public class RateLimitFilter implements Filter {
 			this.limiters.count(taken[i], true);
 		}
 		if (this.headers && count > 0) {
-			String policy = taken[0].policyHeader(); // one rule, the common case: the precomputed header as it is
+			String policy = taken[0].policyHeader(); // one rule, the common case: the
+														// precomputed header as it is
 			StringBuilder state = appendState(new StringBuilder(48), taken[0], decisions[0]);
 			for (int i = 1; i < count; i++) {
 				policy = policy + ", " + taken[i].policyHeader();
@@ -152,7 +157,8 @@ public class RateLimitFilter implements Filter {
 		List<String> violated = new ArrayList<>(1);
 		int limits = rule.limits().size();
 		for (int i = 0; i < limits; i++) {
-			// a store that reports aggregates only cannot tell which limit it was: every policy of the rule
+			// a store that reports aggregates only cannot tell which limit it was: every
+			// policy of the rule
 			if (decision.limitCount() != limits || decision.exceeded(i)) {
 				violated.add(rule.policyName(i));
 			}
@@ -169,8 +175,10 @@ public class RateLimitFilter implements Filter {
 	}
 
 	/**
-	 * Appends a rule's {@code RateLimit} items, one per limit: {@code "name";r=<tokens left>;t=<seconds until the
-	 * next token>}, without {@code t} while that limit's bucket is full (no more quota is to come).
+	 * Appends a rule's {@code RateLimit} items, one per limit:
+	 * {@code "name";r=<tokens left>;t=<seconds until the
+	 * next token>}, without {@code t} while that limit's bucket is full (no more quota is
+	 * to come).
 	 */
 	private static StringBuilder appendState(StringBuilder header, RateLimitRule rule, RateLimitDecision decision) {
 		int limits = rule.limits().size();
@@ -188,7 +196,8 @@ public class RateLimitFilter implements Filter {
 				}
 			}
 			else {
-				// aggregates only: the most constrained limit's tokens, which every limit has at least, and the
+				// aggregates only: the most constrained limit's tokens, which every limit
+				// has at least, and the
 				// wait when rejected
 				header.append(decision.remaining());
 				if (!decision.allowed()) {

@@ -11,8 +11,8 @@ import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * One rate-limit rule, built once at start-up: which requests it applies to (precompiled path patterns and
- * methods), how it keys them, and its token buckets.
+ * One rate-limit rule, built once at start-up: which requests it applies to (precompiled
+ * path patterns and methods), how it keys them, and its token buckets.
  */
 public final class RateLimitRule {
 
@@ -46,7 +46,8 @@ public final class RateLimitRule {
 	 * @param name the rule's name, as sent in headers, bodies and meter tags
 	 * @param paths the paths it applies to
 	 * @param methods the methods it applies to, upper case; empty for all
-	 * @param keyPrefix what the key kind adds before each key, so keys of different kinds never collide
+	 * @param keyPrefix what the key kind adds before each key, so keys of different kinds
+	 * never collide
 	 * @param keyResolver how it keys requests
 	 * @param onMissingKey what it does with requests without a key
 	 * @param limits its buckets, at least one
@@ -71,9 +72,12 @@ public final class RateLimitRule {
 			if (i > 0) {
 				policy.append(", ");
 			}
-			// q is the burst and w the time the bucket takes to fill from empty, so q/w is the sustained rate even
-			// where capacity and refill differ (5 per minute: q=5;w=60; a burst of 10 at 1 a second: q=10;w=10).
-			// w is whole seconds: rounded up, so a sub-second window reads as 1 rather than 0.
+			// q is the burst and w the time the bucket takes to fill from empty, so q/w
+			// is the sustained rate even
+			// where capacity and refill differ (5 per minute: q=5;w=60; a burst of 10 at
+			// 1 a second: q=10;w=10).
+			// w is whole seconds: rounded up, so a sub-second window reads as 1 rather
+			// than 0.
 			long window = Math.max(1, (limit.timeToFull().toMillis() + 999) / 1000);
 			policy.append(this.policyItems[i]).append(";q=").append(limit.capacity()).append(";w=").append(window);
 		}
@@ -101,7 +105,8 @@ public final class RateLimitRule {
 	/**
 	 * The key of a request under this rule.
 	 * @param request the request
-	 * @return the key; {@code null} when missing (or longer than {@value #MAX_KEY_LENGTH} characters)
+	 * @return the key; {@code null} when missing (or longer than {@value #MAX_KEY_LENGTH}
+	 * characters)
 	 */
 	public @Nullable String key(HttpServletRequest request) {
 		String key = this.keyResolver.resolve(request);
@@ -121,7 +126,8 @@ public final class RateLimitRule {
 	}
 
 	/**
-	 * After this long without requests a key's buckets are full again and can be forgotten.
+	 * After this long without requests a key's buckets are full again and can be
+	 * forgotten.
 	 * @return the longest time to refill from empty of the rule's limits
 	 */
 	public Duration timeToFull() {
@@ -129,9 +135,10 @@ public final class RateLimitRule {
 	}
 
 	/**
-	 * The rule's items of the {@code RateLimit-Policy} header, such as {@code "login";q=5;w=60}: one quota
-	 * policy per limit, named {@code login}, {@code login-2}, {@code login-3}, ..., with the limit's capacity as
-	 * {@code q} and the seconds its bucket takes to fill from empty as {@code w}.
+	 * The rule's items of the {@code RateLimit-Policy} header, such as
+	 * {@code "login";q=5;w=60}: one quota policy per limit, named {@code login},
+	 * {@code login-2}, {@code login-3}, ..., with the limit's capacity as {@code q} and
+	 * the seconds its bucket takes to fill from empty as {@code w}.
 	 * @return the header items
 	 */
 	public String policyHeader() {
@@ -139,8 +146,8 @@ public final class RateLimitRule {
 	}
 
 	/**
-	 * The name of one limit's quota policy: the rule's name for the first, {@code <name>-2}, {@code <name>-3},
-	 * ... for the others.
+	 * The name of one limit's quota policy: the rule's name for the first,
+	 * {@code <name>-2}, {@code <name>-3}, ... for the others.
 	 * @param limit the limit's index in {@link #limits()}
 	 * @return the name, as listed in a problem body's {@code violated-policies}
 	 */
@@ -149,7 +156,8 @@ public final class RateLimitRule {
 	}
 
 	/**
-	 * One limit's policy name as the Structured Fields String that starts its header items, quotes included.
+	 * One limit's policy name as the Structured Fields String that starts its header
+	 * items, quotes included.
 	 * @param limit the limit's index in {@link #limits()}
 	 * @return the quoted name
 	 */
@@ -157,7 +165,10 @@ public final class RateLimitRule {
 		return this.policyItems[limit];
 	}
 
-	/** A Structured Fields String (RFC 9651 §3.3.3): quoted, with {@code "} and {@code \} escaped. */
+	/**
+	 * A Structured Fields String (RFC 9651 §3.3.3): quoted, with {@code "} and {@code \}
+	 * escaped.
+	 */
 	private static String structuredFieldString(String value) {
 		StringBuilder quoted = new StringBuilder(value.length() + 2).append('"');
 		for (int i = 0; i < value.length(); i++) {

@@ -1,7 +1,8 @@
 package dev.sluice.ratelimit;
 
 /**
- * The rate-limit store failed or did not answer within its timeout; the rule's {@code on-failure} decides.
+ * The rate-limit store failed or did not answer within its timeout; the rule's
+ * {@code on-failure} decides.
  */
 public class RateLimitStoreException extends RuntimeException {
 

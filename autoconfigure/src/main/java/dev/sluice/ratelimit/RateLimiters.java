@@ -13,7 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The application's rate-limit rules over their store, for the admission filter and for programmatic checks.
+ * The application's rate-limit rules over their store, for the admission filter and for
+ * programmatic checks.
  * <p>
  * <pre class="code">
  * RateLimitDecision decision = rateLimiters.tryAcquire("exports", user.id());
@@ -54,12 +55,14 @@ public class RateLimiters implements AutoCloseable {
 	 * @param key the key (a user id, an API key, an IP)
 	 * @return the decision, with the wait when rejected
 	 * @throws IllegalArgumentException if there is no such rule
-	 * @throws RateLimitStoreException if the store fails and {@code on-failure} is {@code reject}
+	 * @throws RateLimitStoreException if the store fails and {@code on-failure} is
+	 * {@code reject}
 	 */
 	public RateLimitDecision tryAcquire(String rule, String key) {
 		Rule found = this.rules.get(rule);
 		if (found == null) {
-			throw new IllegalArgumentException("No rate-limit rule named '" + rule + "'; rules: " + this.rules.keySet());
+			throw new IllegalArgumentException(
+					"No rate-limit rule named '" + rule + "'; rules: " + this.rules.keySet());
 		}
 		RateLimitDecision decision = consume(found.rule, key);
 		if (decision != null) {
@@ -135,8 +138,8 @@ public class RateLimiters implements AutoCloseable {
 	}
 
 	/**
-	 * Registers {@code sluice.ratelimit.requests} for every rule, and {@code sluice.ratelimit.keys} where the store
-	 * counts keys.
+	 * Registers {@code sluice.ratelimit.requests} for every rule, and
+	 * {@code sluice.ratelimit.keys} where the store counts keys.
 	 * @param registry the application's registry
 	 */
 	public void bindTo(MeterRegistry registry) {

@@ -42,18 +42,20 @@ import io.lettuce.core.resource.Delay;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Buckets shared by every instance of the application, in Redis. Every decision is one Lua script run on the
- * server ({@code EVALSHA}; the script is loaded once per connection and again when a server answers
- * {@code NOSCRIPT}): all limits of a rule refilled from Redis's own clock ({@code TIME}), checked and taken together,
- * in one round trip and without retries, so it is exact however many instances share a key. A refund is the same
- * script giving a token back. Keys are {@code <key-prefix><rule>:<key>}, one per rule and key (so one Cluster
- * slot), and expire once their bucket would be full again.
+ * Buckets shared by every instance of the application, in Redis. Every decision is one
+ * Lua script run on the server ({@code EVALSHA}; the script is loaded once per connection
+ * and again when a server answers {@code NOSCRIPT}): all limits of a rule refilled from
+ * Redis's own clock ({@code TIME}), checked and taken together, in one round trip and
+ * without retries, so it is exact however many instances share a key. A refund is the
+ * same script giving a token back. Keys are {@code <key-prefix><rule>:<key>}, one per
+ * rule and key (so one Cluster slot), and expire once their bucket would be full again.
  * <p>
  * No request waits longer than {@code timeout} on Redis: a slower or failed answer is a
- * {@link RateLimitStoreException}, which the rule's {@code on-failure} turns into allow or 503. The application
- * starts whether or not Redis answers: the store connects in the background, and until it is connected every
- * decision is a store failure (a new attempt at most once a second). Once connected, Lettuce reconnects by itself
- * after an outage or a failover. Loaded only when {@code store: redis} and Lettuce is on the classpath.
+ * {@link RateLimitStoreException}, which the rule's {@code on-failure} turns into allow
+ * or 503. The application starts whether or not Redis answers: the store connects in the
+ * background, and until it is connected every decision is a store failure (a new attempt
+ * at most once a second). Once connected, Lettuce reconnects by itself after an outage or
+ * a failover. Loaded only when {@code store: redis} and Lettuce is on the classpath.
  */
 public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
@@ -80,39 +82,44 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	private final long timeoutNanos;
 
 	/**
-	 * Creates the store over one Redis, or a Sentinel-monitored master when {@code uri} names sentinels, and starts
-	 * connecting without waiting.
+	 * Creates the store over one Redis, or a Sentinel-monitored master when {@code uri}
+	 * names sentinels, and starts connecting without waiting.
 	 * @param uri where Redis is
 	 * @param rules the rules it serves
-	 * @param keyPrefix the prefix of every key, which keeps applications sharing a Redis apart
+	 * @param keyPrefix the prefix of every key, which keeps applications sharing a Redis
+	 * apart
 	 * @param timeout the longest a request may wait on Redis
 	 */
 	public RedisRateLimitStore(RedisURI uri, List<RateLimitRule> rules, String keyPrefix, Duration timeout) {
 		this(Topology.standalone(uri), null, rules, keyPrefix, timeout);
 	}
 
-	private RedisRateLimitStore(Topology topology, @Nullable SslOptions ssl, List<RateLimitRule> rules, String keyPrefix,
-			Duration timeout) {
+	private RedisRateLimitStore(Topology topology, @Nullable SslOptions ssl, List<RateLimitRule> rules,
+			String keyPrefix, Duration timeout) {
 		this.timeoutNanos = timeout.toNanos();
 		topology.nodes().forEach((node) -> node.setTimeout(timeout));
-		// Reconnect soon after an outage or a failover (Lettuce's default backs off to 30 s).
+		// Reconnect soon after an outage or a failover (Lettuce's default backs off to 30
+		// s).
 		this.resources = ClientResources.builder()
 			.reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
 			.build();
-		// While disconnected, fail at once rather than queue: the request answers per on-failure, and the client
+		// While disconnected, fail at once rather than queue: the request answers per
+		// on-failure, and the client
 		// reconnects by itself, so limiting resumes when Redis is back.
 		if (topology.cluster()) {
 			RedisClusterClient cluster = RedisClusterClient.create(this.resources, topology.nodes());
 			ClusterClientOptions.Builder options = ClusterClientOptions.builder()
 				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 				.autoReconnect(true)
-				.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
+				.topologyRefreshOptions(
+						ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
 			if (ssl != null) {
 				options.sslOptions(ssl);
 			}
 			cluster.setOptions(options.build());
 			this.client = cluster;
-			// the topology first (without blocking), then the connection that routes each key to its master
+			// the topology first (without blocking), then the connection that routes each
+			// key to its master
 			this.connector = (clusterClient) -> ((RedisClusterClient) clusterClient).refreshPartitionsAsync()
 				.thenCompose((ignored) -> ((RedisClusterClient) clusterClient).connectAsync(ByteArrayCodec.INSTANCE));
 		}
@@ -142,7 +149,8 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	}
 
 	/**
-	 * Creates the store over one Redis, or a Sentinel-monitored master when {@code uri} names sentinels.
+	 * Creates the store over one Redis, or a Sentinel-monitored master when {@code uri}
+	 * names sentinels.
 	 * @param uri where Redis is
 	 * @param ssl the TLS settings; {@code null} for the defaults
 	 * @param rules the rules it serves
@@ -156,7 +164,8 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	}
 
 	/**
-	 * Creates the store over a Redis Cluster; each key lives in one slot, so each decision goes to one master.
+	 * Creates the store over a Redis Cluster; each key lives in one slot, so each
+	 * decision goes to one master.
 	 * @param nodes some of the cluster's nodes, to learn the topology from
 	 * @param ssl the TLS settings; {@code null} for the defaults
 	 * @param rules the rules it serves
@@ -170,7 +179,8 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	}
 
 	/**
-	 * Creates the store over a static master and its replicas; decisions go to the master.
+	 * Creates the store over a static master and its replicas; decisions go to the
+	 * master.
 	 * @param nodes the master and replicas
 	 * @param ssl the TLS settings; {@code null} for the defaults
 	 * @param rules the rules it serves
@@ -178,14 +188,15 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	 * @param timeout the longest a request may wait on Redis
 	 * @return the store, connecting in the background
 	 */
-	public static RedisRateLimitStore masterReplica(List<RedisURI> nodes, @Nullable SslOptions ssl, List<RateLimitRule> rules,
-			String keyPrefix, Duration timeout) {
+	public static RedisRateLimitStore masterReplica(List<RedisURI> nodes, @Nullable SslOptions ssl,
+			List<RateLimitRule> rules, String keyPrefix, Duration timeout) {
 		return new RedisRateLimitStore(new Topology(List.copyOf(nodes), false), ssl, rules, keyPrefix, timeout);
 	}
 
 	/**
-	 * The connection, or the attempt to make one: a new attempt starts when none runs and the last failed over a
-	 * second ago, so a Redis that is down costs one connection attempt per second, not one per request.
+	 * The connection, or the attempt to make one: a new attempt starts when none runs and
+	 * the last failed over a second ago, so a Redis that is down costs one connection
+	 * attempt per second, not one per request.
 	 */
 	private CompletableFuture<Connected> connect() {
 		Connected current = this.connected;
@@ -211,7 +222,8 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 				return;
 			}
 			Connected made = Connected.of(connection);
-			// Loaded once up front; a server that lost it (a restart, a failover, a new Cluster node) answers
+			// Loaded once up front; a server that lost it (a restart, a failover, a new
+			// Cluster node) answers
 			// NOSCRIPT, and run() sends the script itself there.
 			made.scripting().scriptLoad(SCRIPT).whenComplete((sha, ignored) -> {
 				this.connected = made;
@@ -234,8 +246,8 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	}
 
 	/**
-	 * Not counted: Redis holds the keys of every instance, and counting one rule's would scan Redis, so this store
-	 * has no {@code sluice.ratelimit.keys} gauge.
+	 * Not counted: Redis holds the keys of every instance, and counting one rule's would
+	 * scan Redis, so this store has no {@code sluice.ratelimit.keys} gauge.
 	 * @return empty
 	 */
 	@Override
@@ -269,12 +281,16 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		this.resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
 	}
 
-	/** One run of the script, connecting first if need be; one timeout covers connecting and answering. */
+	/**
+	 * One run of the script, connecting first if need be; one timeout covers connecting
+	 * and answering.
+	 */
 	private List<Object> run(RedisRuleScript script, byte[][] args, String key, RateLimitRule rule) {
 		long start = System.nanoTime();
 		Connected current = this.connected;
 		if (current == null) {
-			// A request that gives up waiting cancels its copy, not the attempt other requests wait for.
+			// A request that gives up waiting cancels its copy, not the attempt other
+			// requests wait for.
 			current = await(connect().copy(), rule, start);
 		}
 		byte[][] keys = { script.redisKey(key) };
@@ -296,7 +312,10 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		return script;
 	}
 
-	/** Waits for Redis until {@code timeout} after {@code start}: one budget for connecting and answering. */
+	/**
+	 * Waits for Redis until {@code timeout} after {@code start}: one budget for
+	 * connecting and answering.
+	 */
 	private <T> T await(CompletableFuture<T> answer, RateLimitRule rule, long start) {
 		try {
 			return answer.get(Math.max(0, this.timeoutNanos - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
@@ -348,7 +367,10 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	}
 
-	/** The connection and its commands (a standalone, Sentinel-led, master-replica or Cluster connection). */
+	/**
+	 * The connection and its commands (a standalone, Sentinel-led, master-replica or
+	 * Cluster connection).
+	 */
 	private record Connected(StatefulConnection<byte[], byte[]> connection,
 			RedisScriptingAsyncCommands<byte[], byte[]> scripting, BaseRedisAsyncCommands<byte[], byte[]> base) {
 

@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * For {@link RedisRateLimitStore}: a rule's key prefix and script arguments, encoded once, so only the key is
- * encoded per decision; and the script's answer read back as a decision.
+ * For {@link RedisRateLimitStore}: a rule's key prefix and script arguments, encoded
+ * once, so only the key is encoded per decision; and the script's answer read back as a
+ * decision.
  */
 final class RedisRuleScript {
 
@@ -46,8 +47,9 @@ final class RedisRuleScript {
 	}
 
 	/**
-	 * The script's answer as a decision: {@code allowed, wait, reset}, then per limit the tokens remaining and
-	 * the nanos until its next token, from which {@link RateLimitDecision#of} works out the aggregates.
+	 * The script's answer as a decision: {@code allowed, wait, reset}, then per limit the
+	 * tokens remaining and the nanos until its next token, from which
+	 * {@link RateLimitDecision#of} works out the aggregates.
 	 */
 	RateLimitDecision decision(List<Object> answer) {
 		boolean allowed = number(answer, 0) == 1;

@@ -1,6 +1,5 @@
 package dev.sluice.safety;
 
-import org.jspecify.annotations.Nullable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -9,6 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.asm.AnnotationVisitor;
 import org.springframework.asm.ClassReader;
@@ -20,9 +21,10 @@ import org.springframework.asm.Opcodes;
 import org.springframework.asm.Type;
 
 /**
- * What one class's bytecode declares about its fields: their annotations (class-retention ones too, which
- * reflection cannot see, such as Error Prone's {@code @GuardedBy}), and which of its methods write each field.
- * A write from code in another class (an inner class writing its outer class's field) is not seen.
+ * What one class's bytecode declares about its fields: their annotations (class-retention
+ * ones too, which reflection cannot see, such as Error Prone's {@code @GuardedBy}), and
+ * which of its methods write each field. A write from code in another class (an inner
+ * class writing its outer class's field) is not seen.
  */
 final class ClassDeclarations {
 
@@ -32,7 +34,10 @@ final class ClassDeclarations {
 
 	final Map<String, List<Writer>> writers = new HashMap<>();
 
-	/** Fields whose value is changed in place (a mutating call on it, a store into it) outside construction. */
+	/**
+	 * Fields whose value is changed in place (a mutating call on it, a store into it)
+	 * outside construction.
+	 */
 	final Map<String, Set<String>> mutatedBy = new HashMap<>();
 
 	/** Method names that change a collection, a map, a builder or a bit set in place. */
@@ -43,7 +48,10 @@ final class ClassDeclarations {
 			"removeFirst", "removeLast", "append", "insert", "delete", "deleteCharAt", "setLength", "setCharAt",
 			"reverse", "flip", "and", "or", "xor", "andNot");
 
-	/** Types whose every method may change their state (formatting and parsing use a shared calendar). */
+	/**
+	 * Types whose every method may change their state (formatting and parsing use a
+	 * shared calendar).
+	 */
 	static final Set<String> STATEFUL_OWNERS = Set.of("java/text/SimpleDateFormat", "java/text/DateFormat",
 			"java/text/Format", "java/text/NumberFormat", "java/text/DecimalFormat", "java/text/MessageFormat",
 			"java/util/Calendar", "java/util/GregorianCalendar", "java/util/regex/Matcher", "java/lang/StringBuilder");
@@ -63,7 +71,8 @@ final class ClassDeclarations {
 	 * @return its declarations; {@code null} when its bytecode cannot be read
 	 */
 	static @Nullable ClassDeclarations read(Class<?> type) {
-		ClassLoader loader = (type.getClassLoader() != null) ? type.getClassLoader() : ClassLoader.getSystemClassLoader();
+		ClassLoader loader = (type.getClassLoader() != null) ? type.getClassLoader()
+				: ClassLoader.getSystemClassLoader();
 		try (InputStream in = loader.getResourceAsStream(type.getName().replace('.', '/') + ".class")) {
 			if (in == null) {
 				return null;
@@ -77,7 +86,10 @@ final class ClassDeclarations {
 		}
 	}
 
-	/** The simple name of an annotation from its descriptor: {@code Lcom/x/Outer$GuardedBy;} is {@code GuardedBy}. */
+	/**
+	 * The simple name of an annotation from its descriptor:
+	 * {@code Lcom/x/Outer$GuardedBy;} is {@code GuardedBy}.
+	 */
 	static String simpleName(String descriptor) {
 		String name = Type.getType(descriptor).getClassName();
 		return name.substring(Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1);
@@ -100,7 +112,8 @@ final class ClassDeclarations {
 
 		@Override
 		public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
-			Set<String> annotations = ClassDeclarations.this.fieldAnnotations.computeIfAbsent(name, (key) -> new HashSet<>());
+			Set<String> annotations = ClassDeclarations.this.fieldAnnotations.computeIfAbsent(name,
+					(key) -> new HashSet<>());
 			return new FieldVisitor(Opcodes.ASM9) {
 				@Override
 				public AnnotationVisitor visitAnnotation(String annotation, boolean visible) {
@@ -119,10 +132,11 @@ final class ClassDeclarations {
 	}
 
 	/**
-	 * Records the fields a method writes, and the fields whose value it changes in place: after a read of a field,
-	 * the number of values above it on the operand stack is followed until the field's value is the receiver of a
-	 * call (a mutator, or any call on a stateful type) or the array of a store. Control flow ends the tracking, so
-	 * a mutation inside a conditional expression is missed rather than guessed.
+	 * Records the fields a method writes, and the fields whose value it changes in place:
+	 * after a read of a field, the number of values above it on the operand stack is
+	 * followed until the field's value is the receiver of a call (a mutator, or any call
+	 * on a stateful type) or the array of a store. Control flow ends the tracking, so a
+	 * mutation inside a conditional expression is missed rather than guessed.
 	 */
 	private final class WriteTracker extends MethodVisitor {
 
@@ -186,8 +200,8 @@ final class ClassDeclarations {
 		}
 
 		@Override
-		public void visitInvokeDynamicInsn(String method, String methodDescriptor, org.springframework.asm.Handle bootstrap,
-				Object... bootstrapArguments) {
+		public void visitInvokeDynamicInsn(String method, String methodDescriptor,
+				org.springframework.asm.Handle bootstrap, Object... bootstrapArguments) {
 			stack(Type.getArgumentTypes(methodDescriptor).length, 1);
 		}
 
@@ -284,13 +298,17 @@ final class ClassDeclarations {
 			this.tracked = null;
 		}
 
-		/** Applies an instruction's stack effect to the count of values above the tracked field's value. */
+		/**
+		 * Applies an instruction's stack effect to the count of values above the tracked
+		 * field's value.
+		 */
 		private void stack(int popped, int pushed) {
 			if (this.tracked == null) {
 				return;
 			}
 			if (popped > this.above) {
-				this.tracked = null; // the value was consumed: passed as an argument, stored, compared
+				this.tracked = null; // the value was consumed: passed as an argument,
+										// stored, compared
 				return;
 			}
 			this.above += pushed - popped;

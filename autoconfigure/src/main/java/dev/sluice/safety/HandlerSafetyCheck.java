@@ -12,9 +12,10 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 
 /**
- * Runs the {@link HandlerSafetyInspector} over every singleton bean once all singletons exist: in {@code warn}
- * mode it logs one warning per finding, in {@code fail} mode it fails start-up with an
- * {@link UnsafeHandlerStateException} listing every finding. The findings stay available for the Actuator.
+ * Runs the {@link HandlerSafetyInspector} over every singleton bean once all singletons
+ * exist: in {@code warn} mode it logs one warning per finding, in {@code fail} mode it
+ * fails start-up with an {@link UnsafeHandlerStateException} listing every finding. The
+ * findings stay available for the Actuator.
  */
 public class HandlerSafetyCheck implements SmartInitializingSingleton {
 

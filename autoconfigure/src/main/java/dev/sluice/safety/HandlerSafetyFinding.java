@@ -6,7 +6,8 @@ package dev.sluice.safety;
  * @param beanName the bean's name
  * @param className the bean's class (the user's class, not a proxy's)
  * @param fieldName the field
- * @param type the field's type, or the runtime class of its value when that is what makes it unsafe
+ * @param type the field's type, or the runtime class of its value when that is what makes
+ * it unsafe
  * @param problem why the field is unsafe
  * @param fix how to make it safe
  */

@@ -1,6 +1,5 @@
 package dev.sluice.safety;
 
-import org.jspecify.annotations.Nullable;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -26,6 +25,8 @@ import java.util.WeakHashMap;
 import java.util.regex.Matcher;
 import java.util.stream.Collectors;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.Aware;
@@ -34,19 +35,24 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
 /**
- * Inspects one singleton bean for shared mutable state without protection, from the declarations of its class
- * (and of its superclasses in the inspected packages) and the values of its fields:
+ * Inspects one singleton bean for shared mutable state without protection, from the
+ * declarations of its class (and of its superclasses in the inspected packages) and the
+ * values of its fields:
  * <ul>
- * <li>a non-final field that is not {@code volatile} and is written outside construction and injection
- * (constructors, {@code @Autowired} / {@code @Inject} / {@code @Resource} / {@code @Value} / {@code @PostConstruct}
- * methods, {@code *Aware} callbacks, {@code afterPropertiesSet} and JavaBean setters of the field);</li>
- * <li>a field whose value, by its runtime class, is a mutable type that is not thread-safe ({@code HashMap},
- * {@code ArrayList}, {@code StringBuilder}, {@code SimpleDateFormat}, arrays, ...) and that the class changes in
- * place outside construction (a mutating call on it, a store into the array, any use of a formatter); one filled
- * in the constructor and only read afterwards is safely published and not reported.</li>
+ * <li>a non-final field that is not {@code volatile} and is written outside construction
+ * and injection (constructors, {@code @Autowired} / {@code @Inject} / {@code @Resource} /
+ * {@code @Value} / {@code @PostConstruct} methods, {@code *Aware} callbacks,
+ * {@code afterPropertiesSet} and JavaBean setters of the field);</li>
+ * <li>a field whose value, by its runtime class, is a mutable type that is not
+ * thread-safe ({@code HashMap}, {@code ArrayList}, {@code StringBuilder},
+ * {@code SimpleDateFormat}, arrays, ...) and that the class changes in place outside
+ * construction (a mutating call on it, a store into the array, any use of a formatter);
+ * one filled in the constructor and only read afterwards is safely published and not
+ * reported.</li>
  * </ul>
- * A field or class annotated with an annotation named {@code GuardedBy} or {@code ThreadSafe} (any package, any
- * retention) is taken at its word; {@code @ConfigurationProperties} classes are bound once at start-up and skipped.
+ * A field or class annotated with an annotation named {@code GuardedBy} or
+ * {@code ThreadSafe} (any package, any retention) is taken at its word;
+ * {@code @ConfigurationProperties} classes are bound once at start-up and skipped.
  */
 public class HandlerSafetyInspector {
 
@@ -60,7 +66,8 @@ public class HandlerSafetyInspector {
 	private final List<String> packages;
 
 	/**
-	 * Creates an inspector for beans whose classes live in the given packages (or their sub-packages).
+	 * Creates an inspector for beans whose classes live in the given packages (or their
+	 * sub-packages).
 	 * @param packages the packages
 	 */
 	public HandlerSafetyInspector(List<String> packages) {
@@ -70,7 +77,8 @@ public class HandlerSafetyInspector {
 	/**
 	 * Whether a bean's class is one this inspector looks at.
 	 * @param bean the bean
-	 * @return {@code true} if its class (behind any proxy) lives in the inspected packages
+	 * @return {@code true} if its class (behind any proxy) lives in the inspected
+	 * packages
 	 */
 	public boolean covers(Object bean) {
 		Object target = target(bean);
@@ -114,8 +122,9 @@ public class HandlerSafetyInspector {
 		return findings;
 	}
 
-	private HandlerSafetyFinding inspectField(String beanName, Class<?> userClass, Class<?> declaringClass,
-			Field field, Set<String> annotations, List<ClassDeclarations.Writer> writers, Map<String, Set<String>> mutatedBy, Object target) {
+	private HandlerSafetyFinding inspectField(String beanName, Class<?> userClass, Class<?> declaringClass, Field field,
+			Set<String> annotations, List<ClassDeclarations.Writer> writers, Map<String, Set<String>> mutatedBy,
+			Object target) {
 		int modifiers = field.getModifiers();
 		boolean isStatic = Modifier.isStatic(modifiers);
 		if (!Modifier.isFinal(modifiers) && !Modifier.isVolatile(modifiers)) {
@@ -134,7 +143,8 @@ public class HandlerSafetyInspector {
 		}
 		Set<String> mutators = mutatedBy.getOrDefault(field.getName(), Set.of());
 		if (mutators.isEmpty()) {
-			return null; // never changed after construction: safely published through the final field or the context
+			return null; // never changed after construction: safely published through the
+							// final field or the context
 		}
 		Object value = valueOf(field, isStatic ? null : target);
 		String fix = (value != null) ? fixForValue(value) : null;
@@ -148,14 +158,18 @@ public class HandlerSafetyInspector {
 				fix);
 	}
 
-	/** Whether a method that writes the field is part of construction or injection, not of request handling. */
+	/**
+	 * Whether a method that writes the field is part of construction or injection, not of
+	 * request handling.
+	 */
 	private static boolean isInjection(Class<?> declaringClass, Field field, ClassDeclarations.Writer writer) {
 		if (!Collections.disjoint(writer.annotations(), INJECTION_ANNOTATIONS)) {
 			return true;
 		}
 		int parameters = org.springframework.asm.Type.getArgumentTypes(writer.descriptor()).length;
 		if (parameters == 1 && writer.name().equals("set" + StringUtils.capitalize(field.getName()))) {
-			return true; // a JavaBean setter: configuration, called before the bean is published
+			return true; // a JavaBean setter: configuration, called before the bean is
+							// published
 		}
 		if (parameters == 0 && writer.name().equals("afterPropertiesSet")
 				&& InitializingBean.class.isAssignableFrom(declaringClass)) {
@@ -190,7 +204,10 @@ public class HandlerSafetyInspector {
 				+ "a lock and annotate it @GuardedBy";
 	}
 
-	/** How to replace a value of a mutable, non-thread-safe type; {@code null} when the value is fine. */
+	/**
+	 * How to replace a value of a mutable, non-thread-safe type; {@code null} when the
+	 * value is fine.
+	 */
 	static @Nullable String fixForValue(Object value) {
 		Class<?> type = value.getClass();
 		if (type.isArray()) {
@@ -252,13 +269,17 @@ public class HandlerSafetyInspector {
 		return false;
 	}
 
-	/** The object behind any Spring AOP proxy; {@code null} when it is not one shared singleton. */
+	/**
+	 * The object behind any Spring AOP proxy; {@code null} when it is not one shared
+	 * singleton.
+	 */
 	private static @Nullable Object target(Object bean) {
 		Object current = bean;
 		while (AopUtils.isAopProxy(current)) {
 			current = AopProxyUtils.getSingletonTarget(current);
 			if (current == null) {
-				return null; // a scoped or pooled target: not one object shared by every request
+				return null; // a scoped or pooled target: not one object shared by every
+								// request
 			}
 		}
 		return current;

@@ -1,7 +1,8 @@
 package dev.sluice.safety;
 
 /**
- * What the start-up handler-safety check does with its findings ({@code sluice.handler-safety.mode}).
+ * What the start-up handler-safety check does with its findings
+ * ({@code sluice.handler-safety.mode}).
  */
 public enum HandlerSafetyMode {
 

@@ -3,7 +3,8 @@ package dev.sluice.safety;
 import java.util.List;
 
 /**
- * Thrown at start-up in {@code fail} mode when singleton beans hold shared mutable state without protection.
+ * Thrown at start-up in {@code fail} mode when singleton beans hold shared mutable state
+ * without protection.
  */
 public class UnsafeHandlerStateException extends RuntimeException {
 

@@ -1,5 +1,6 @@
 /**
- * Handler safety: a start-up check of singleton beans for shared mutable state without protection.
+ * Handler safety: a start-up check of singleton beans for shared mutable state without
+ * protection.
  */
 @NullMarked
 package dev.sluice.safety;

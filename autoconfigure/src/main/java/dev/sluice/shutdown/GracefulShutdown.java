@@ -23,12 +23,15 @@ import org.springframework.context.event.ContextClosedEvent;
 /**
  * Sluice's ordered shutdown, within one budget ({@code sluice.shutdown.timeout}):
  * <ol>
- * <li>on context close, Spring Boot sets readiness to {@code REFUSING_TRAFFIC}; this lifecycle, the first to
- * stop, then waits {@code readiness-delay} while requests are still served;</li>
+ * <li>on context close, Spring Boot sets readiness to {@code REFUSING_TRAFFIC}; this
+ * lifecycle, the first to stop, then waits {@code readiness-delay} while requests are
+ * still served;</li>
  * <li>the web server drains in-flight requests (Spring Boot's graceful shutdown);</li>
- * <li>the worker pools drain, each within its {@code drain-timeout} and the budget left ({@link WorkerPools});</li>
+ * <li>the worker pools drain, each within its {@code drain-timeout} and the budget left
+ * ({@link WorkerPools});</li>
  * <li>task groups still open are cancelled;</li>
- * <li>every task that never completed goes to each {@link AbandonedTaskHandler}, is logged and counted;</li>
+ * <li>every task that never completed goes to each {@link AbandonedTaskHandler}, is
+ * logged and counted;</li>
  * <li>one summary line is logged.</li>
  * </ol>
  */
@@ -62,8 +65,10 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 	/**
 	 * Creates the shutdown sequence.
 	 * @param timeout the budget of the whole sequence
-	 * @param readinessDelay time to keep serving after readiness went {@code REFUSING_TRAFFIC}
-	 * @param inFlightRequests the in-flight request counter; none outside a web application
+	 * @param readinessDelay time to keep serving after readiness went
+	 * {@code REFUSING_TRAFFIC}
+	 * @param inFlightRequests the in-flight request counter; none outside a web
+	 * application
 	 * @param handlers receivers of abandoned tasks
 	 * @param cancellations what cancels open task groups
 	 * @param meterRegistry where {@code sluice.shutdown.tasks} is counted, if anywhere
@@ -96,7 +101,10 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 		/** Serving normally. */
 		RUNNING,
 
-		/** Readiness is refusing traffic; requests are still served during the readiness delay. */
+		/**
+		 * Readiness is refusing traffic; requests are still served during the readiness
+		 * delay.
+		 */
 		READINESS_DELAY,
 
 		/** The web server and the pools are draining. */
@@ -121,8 +129,8 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 	}
 
 	/**
-	 * When the budget runs out, on the {@link System#nanoTime()} clock; {@link Long#MAX_VALUE} before
-	 * shutdown.
+	 * When the budget runs out, on the {@link System#nanoTime()} clock;
+	 * {@link Long#MAX_VALUE} before shutdown.
 	 * @return the deadline of the whole sequence
 	 */
 	public long budgetDeadlineNanos() {
@@ -189,8 +197,8 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 						handler.handle(task);
 					}
 					catch (RuntimeException ex) {
-						logger.error("AbandonedTaskHandler {} failed on task '{}' of pool '{}'", handler,
-								task.taskId(), task.pool(), ex);
+						logger.error("AbandonedTaskHandler {} failed on task '{}' of pool '{}'", handler, task.taskId(),
+								task.pool(), ex);
 					}
 				}
 			}
@@ -200,13 +208,15 @@ public class GracefulShutdown implements SmartLifecycle, ApplicationListener<Con
 		}
 		long requests = (this.inFlightRequests != null) ? this.inFlightRequests.getDrained() : 0;
 		long start = (this.startNanos != 0) ? this.startNanos : System.nanoTime();
-		logger.info("Sluice shutdown: {} requests drained, {} tasks completed during drain, {} tasks abandoned, "
-				+ "took {} ms", requests, completed, abandoned,
-				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+		logger.info(
+				"Sluice shutdown: {} requests drained, {} tasks completed during drain, {} tasks abandoned, "
+						+ "took {} ms",
+				requests, completed, abandoned, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
 		this.state = State.STOPPED;
 	}
 
-	// The pool reports in its own terms; the application gets the shutdown's AbandonedTask.
+	// The pool reports in its own terms; the application gets the shutdown's
+	// AbandonedTask.
 	private static AbandonedTask abandonedTask(UnfinishedTask task) {
 		return new AbandonedTask(task.pool(), task.taskId(), task.task(),
 				AbandonedTask.Reason.valueOf(task.reason().name()));

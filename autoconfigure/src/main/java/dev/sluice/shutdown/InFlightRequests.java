@@ -16,13 +16,14 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
 
 /**
- * Counts requests in flight, and those that finished after shutdown began: the "requests drained" of the
- * shutdown summary. Once shutdown has begun, every HTTP/1.1 response it can still change carries
- * {@code Connection: close}, so a keep-alive client opens its next request elsewhere instead of sending it into a
- * connection that is about to close.
+ * Counts requests in flight, and those that finished after shutdown began: the "requests
+ * drained" of the shutdown summary. Once shutdown has begun, every HTTP/1.1 response it
+ * can still change carries {@code Connection: close}, so a keep-alive client opens its
+ * next request elsewhere instead of sending it into a connection that is about to close.
  * <p>
- * A plain servlet filter that counts the {@code REQUEST} dispatch only (the async, forward and error dispatches of
- * the same request pass straight through), with no per-request marker attribute.
+ * A plain servlet filter that counts the {@code REQUEST} dispatch only (the async,
+ * forward and error dispatches of the same request pass straight through), with no
+ * per-request marker attribute.
  */
 public class InFlightRequests implements Filter {
 
@@ -51,7 +52,8 @@ public class InFlightRequests implements Filter {
 		finally {
 			this.inFlight.decrementAndGet();
 			if (this.draining) {
-				// Set again for requests that were running when shutdown began, unless already committed.
+				// Set again for requests that were running when shutdown began, unless
+				// already committed.
 				closeConnectionIfDraining(request, response);
 				this.drained.increment();
 			}
@@ -65,7 +67,9 @@ public class InFlightRequests implements Filter {
 		}
 	}
 
-	/** Marks the start of the shutdown: requests that finish from now on count as drained. */
+	/**
+	 * Marks the start of the shutdown: requests that finish from now on count as drained.
+	 */
 	void startDraining() {
 		this.draining = true;
 	}

@@ -19,21 +19,27 @@ import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Serves what Tomcat's connectors accepted before Spring Boot's graceful shutdown pauses them. A paused Tomcat
- * endpoint answers nothing more: a connection whose request waits in the connector's executor queue (every
- * request thread busy), or whose request has not been read yet, is closed without a response when a thread
- * reaches it. Boot waits only for requests already inside a servlet. So, after the readiness delay and before
- * Boot's drain, this stops the connectors accepting (it closes their server sockets, as Boot would a moment
- * later) and waits, within the shutdown budget, until every connector's executor has no queued and no running
- * work and no request is in flight, and that has held for a short quiet period (a connection accepted just
- * before may still be sending its request).
+ * Serves what Tomcat's connectors accepted before Spring Boot's graceful shutdown pauses
+ * them. A paused Tomcat endpoint answers nothing more: a connection whose request waits
+ * in the connector's executor queue (every request thread busy), or whose request has not
+ * been read yet, is closed without a response when a thread reaches it. Boot waits only
+ * for requests already inside a servlet. So, after the readiness delay and before Boot's
+ * drain, this stops the connectors accepting (it closes their server sockets, as Boot
+ * would a moment later) and waits, within the shutdown budget, until every connector's
+ * executor has no queued and no running work and no request is in flight, and that has
+ * held for a short quiet period (a connection accepted just before may still be sending
+ * its request).
  * <p>
  * For an executor it cannot count (the virtual-thread executor Spring Boot installs with
- * {@code spring.threads.virtual.enabled}), it installs a counting wrapper when the connector is customized.
+ * {@code spring.threads.virtual.enabled}), it installs a counting wrapper when the
+ * connector is customized.
  */
 public class TomcatConnectorDrain implements TomcatConnectorCustomizer, SmartLifecycle {
 
-	/** After {@link GracefulShutdown} ({@code MAX}), before Boot's web-server graceful drain ({@code MAX - 1024}). */
+	/**
+	 * After {@link GracefulShutdown} ({@code MAX}), before Boot's web-server graceful
+	 * drain ({@code MAX - 1024}).
+	 */
 	public static final int PHASE = Integer.MAX_VALUE - 512;
 
 	/** How long the connectors must stay idle before the drain hands over to Boot's. */
@@ -65,7 +71,8 @@ public class TomcatConnectorDrain implements TomcatConnectorCustomizer, SmartLif
 	public void customize(Connector connector) {
 		ProtocolHandler handler = connector.getProtocolHandler();
 		Executor executor = handler.getExecutor();
-		// Tomcat creates its own thread pool at start (executor still null here); any other executor is counted.
+		// Tomcat creates its own thread pool at start (executor still null here); any
+		// other executor is counted.
 		if (executor != null && !(executor instanceof ThreadPoolExecutor) && !(executor instanceof CountingExecutor)) {
 			handler.setExecutor(new CountingExecutor(executor));
 		}
@@ -80,7 +87,8 @@ public class TomcatConnectorDrain implements TomcatConnectorCustomizer, SmartLif
 	@Override
 	public void stop() {
 		this.running = false;
-		List<Connector> serving = this.connectors.stream().filter((connector) -> connector.getState().isAvailable())
+		List<Connector> serving = this.connectors.stream()
+			.filter((connector) -> connector.getState().isAvailable())
 			.toList();
 		if (serving.isEmpty()) {
 			return;
@@ -139,8 +147,8 @@ public class TomcatConnectorDrain implements TomcatConnectorCustomizer, SmartLif
 	}
 
 	/**
-	 * Counts the work handed to an executor that does not count it itself, from {@code execute} until the task
-	 * returned.
+	 * Counts the work handed to an executor that does not count it itself, from
+	 * {@code execute} until the task returned.
 	 */
 	static final class CountingExecutor implements Executor {
 

@@ -12,9 +12,10 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
 /**
- * Base of the Spring MVC resolvers with which each capability answers its own exceptions thrown out of a
- * handler, with a status, headers and a {@link ProblemResponses problem body}. They run after the application's
- * own {@code @ExceptionHandler}s (Spring MVC's composite resolver is order 0), so those can override them.
+ * Base of the Spring MVC resolvers with which each capability answers its own exceptions
+ * thrown out of a handler, with a status, headers and a {@link ProblemResponses problem
+ * body}. They run after the application's own {@code @ExceptionHandler}s (Spring MVC's
+ * composite resolver is order 0), so those can override them.
  */
 public abstract class ProblemExceptionResolver implements HandlerExceptionResolver, Ordered {
 
@@ -24,8 +25,8 @@ public abstract class ProblemExceptionResolver implements HandlerExceptionResolv
 	private static final Logger logger = LoggerFactory.getLogger(ProblemExceptionResolver.class);
 
 	@Override
-	public final ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
-			Object handler, Exception ex) {
+	public final ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response, Object handler,
+			Exception ex) {
 		if (response.isCommitted()) {
 			return null;
 		}

@@ -12,8 +12,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Writes RFC 9457 {@code application/problem+json} bodies straight to the servlet response, so filters that
- * refuse a request before Spring MVC runs answer in the same form as handlers do.
+ * Writes RFC 9457 {@code application/problem+json} bodies straight to the servlet
+ * response, so filters that refuse a request before Spring MVC runs answer in the same
+ * form as handlers do.
  */
 public final class ProblemResponses {
 
@@ -24,8 +25,9 @@ public final class ProblemResponses {
 	public static final String TYPE_BASE = "https://sluice.dev/problems/";
 
 	/**
-	 * The problem type the IETF httpapi RateLimit draft registers for a request that exceeds one or more quota
-	 * policies; its {@code violated-policies} member lists their names.
+	 * The problem type the IETF httpapi RateLimit draft registers for a request that
+	 * exceeds one or more quota policies; its {@code violated-policies} member lists
+	 * their names.
 	 */
 	public static final String QUOTA_EXCEEDED_TYPE = "https://iana.org/assignments/http-problem-types#quota-exceeded";
 
@@ -49,8 +51,8 @@ public final class ProblemResponses {
 	}
 
 	/**
-	 * Writes a problem response of a type defined outside Sluice, such as {@link #QUOTA_EXCEEDED_TYPE}; headers
-	 * set before the call are kept.
+	 * Writes a problem response of a type defined outside Sluice, such as
+	 * {@link #QUOTA_EXCEEDED_TYPE}; headers set before the call are kept.
 	 * @param request the request, whose URI becomes {@code instance}
 	 * @param response the response, not yet committed
 	 * @param status the HTTP status
@@ -60,8 +62,8 @@ public final class ProblemResponses {
 	 * @param extensions further members, such as {@code rule}; may be empty
 	 * @throws IOException if the body cannot be written
 	 */
-	public static void writeType(HttpServletRequest request, HttpServletResponse response, int status,
-			String typeUri, String title, String detail, Map<String, ?> extensions) throws IOException {
+	public static void writeType(HttpServletRequest request, HttpServletResponse response, int status, String typeUri,
+			String title, String detail, Map<String, ?> extensions) throws IOException {
 		String body = body(status, typeUri, title, detail, request.getRequestURI(), extensions);
 		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
 		response.setStatus(status);
@@ -72,8 +74,10 @@ public final class ProblemResponses {
 			out = response.getOutputStream();
 		}
 		catch (IllegalStateException ex) {
-			// a handler (a view, say) wrote through getWriter() on time, then its deadline passed before it
-			// returned: the writer's encoding is fixed by now, and the problem body goes the same way
+			// a handler (a view, say) wrote through getWriter() on time, then its
+			// deadline passed before it
+			// returned: the writer's encoding is fixed by now, and the problem body goes
+			// the same way
 			PrintWriter writer = response.getWriter();
 			response.setContentLength(body.getBytes(Charset.forName(response.getCharacterEncoding())).length);
 			writer.write(body);
@@ -92,7 +96,8 @@ public final class ProblemResponses {
 	 * @param title the title
 	 * @param detail the detail
 	 * @param instance the request path
-	 * @param extensions further members: strings, numbers, and collections of them (JSON arrays)
+	 * @param extensions further members: strings, numbers, and collections of them (JSON
+	 * arrays)
 	 * @return the JSON text
 	 */
 	public static String body(int status, String type, String title, String detail, String instance,

@@ -6,8 +6,9 @@ import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.ServletRequestPathUtils;
 
 /**
- * The request's path within the application, parsed once per request and shared by Sluice's filters and
- * Spring MVC (through the request attribute of {@link ServletRequestPathUtils}).
+ * The request's path within the application, parsed once per request and shared by
+ * Sluice's filters and Spring MVC (through the request attribute of
+ * {@link ServletRequestPathUtils}).
  */
 public final class RequestPaths {
 

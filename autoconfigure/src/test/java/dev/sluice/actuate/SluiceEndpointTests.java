@@ -64,7 +64,8 @@ class SluiceEndpointTests {
 		try {
 			started.await();
 			Thread.sleep(50);
-			JsonNode tasks = JsonMapper.builder().build()
+			JsonNode tasks = JsonMapper.builder()
+				.build()
 				.readTree(client().get().uri("/actuator/sluice/tasks").retrieve().body(String.class))
 				.get("tasks");
 			assertThat(tasks).hasSize(1);
@@ -80,7 +81,8 @@ class SluiceEndpointTests {
 			release.countDown();
 			worker.join();
 		}
-		JsonNode after = JsonMapper.builder().build()
+		JsonNode after = JsonMapper.builder()
+			.build()
 			.readTree(client().get().uri("/actuator/sluice/tasks").retrieve().body(String.class));
 		assertThat(after.get("tasks")).isEmpty();
 	}

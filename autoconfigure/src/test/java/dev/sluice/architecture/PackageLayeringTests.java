@@ -10,16 +10,17 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The package layering of Sluice's main code, read from the compiled classes. From the bottom: {@code core}
- * (threads, the task registry) and {@code web} (what every capability shares on the servlet side); the
- * capabilities; {@code shutdown} and {@code actuate}, which collect from the capabilities; and
- * {@code autoconfigure}, which wires everything. A class may use its own layer and the layers below it, never a
- * layer above, and no two packages may depend on each other in a cycle.
+ * The package layering of Sluice's main code, read from the compiled classes. From the
+ * bottom: {@code core} (threads, the task registry) and {@code web} (what every
+ * capability shares on the servlet side); the capabilities; {@code shutdown} and
+ * {@code actuate}, which collect from the capabilities; and {@code autoconfigure}, which
+ * wires everything. A class may use its own layer and the layers below it, never a layer
+ * above, and no two packages may depend on each other in a cycle.
  */
 class PackageLayeringTests {
 
-	private static final String[] CAPABILITIES = { "dev.sluice.deadline..", "dev.sluice.pool..",
-			"dev.sluice.group..", "dev.sluice.ratelimit..", "dev.sluice.concurrency..", "dev.sluice.safety.." };
+	private static final String[] CAPABILITIES = { "dev.sluice.deadline..", "dev.sluice.pool..", "dev.sluice.group..",
+			"dev.sluice.ratelimit..", "dev.sluice.concurrency..", "dev.sluice.safety.." };
 
 	private static final JavaClasses classes = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -63,8 +64,8 @@ class PackageLayeringTests {
 			.should()
 			.dependOnClassesThat()
 			.resideInAnyPackage("dev.sluice.web..", "dev.sluice.deadline..", "dev.sluice.pool..", "dev.sluice.group..",
-					"dev.sluice.ratelimit..", "dev.sluice.concurrency..", "dev.sluice.safety..", "dev.sluice.shutdown..",
-					"dev.sluice.actuate..", "dev.sluice.autoconfigure..")
+					"dev.sluice.ratelimit..", "dev.sluice.concurrency..", "dev.sluice.safety..",
+					"dev.sluice.shutdown..", "dev.sluice.actuate..", "dev.sluice.autoconfigure..")
 			.check(classes);
 	}
 

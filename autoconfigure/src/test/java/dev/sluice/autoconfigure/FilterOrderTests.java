@@ -12,8 +12,8 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every filter registration takes its order from {@link FilterOrders}, and the orders give the documented
- * request path.
+ * Every filter registration takes its order from {@link FilterOrders}, and the orders
+ * give the documented request path.
  */
 class FilterOrderTests {
 
@@ -40,7 +40,8 @@ class FilterOrderTests {
 		assertThat(FilterOrders.SHUTDOWN_TRACKING).isLessThan(FilterOrders.RATE_LIMIT);
 		assertThat(FilterOrders.RATE_LIMIT).isLessThan(FilterOrders.CONCURRENCY_LIMIT);
 		assertThat(FilterOrders.CONCURRENCY_LIMIT).isLessThan(FilterOrders.DEADLINE);
-		assertThat(FilterOrders.DEADLINE).isLessThan(-100); // Spring Security's filter chain
+		assertThat(FilterOrders.DEADLINE).isLessThan(-100); // Spring Security's filter
+															// chain
 	}
 
 	@Test

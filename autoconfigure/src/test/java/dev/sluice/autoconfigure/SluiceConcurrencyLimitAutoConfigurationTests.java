@@ -45,8 +45,7 @@ class SluiceConcurrencyLimitAutoConfigurationTests {
 			assertThat(limiter.getLimit()).isEqualTo(20);
 			@SuppressWarnings("unchecked")
 			Map<String, Object> algorithm = (Map<String, Object>) limiter.describe().get("algorithm");
-			assertThat(algorithm).containsEntry("minLimit", 4)
-				.containsEntry("maxLimit", 500);
+			assertThat(algorithm).containsEntry("minLimit", 4).containsEntry("maxLimit", 500);
 		});
 	}
 
@@ -97,7 +96,8 @@ class SluiceConcurrencyLimitAutoConfigurationTests {
 		assertFailure(prefix + "vegas.smoothing", ADAPTIVE, prefix + "algorithm=vegas", prefix + "vegas.smoothing=1.5");
 		assertFailure(prefix + "vegas.probe-multiplier", ADAPTIVE, prefix + "algorithm=vegas",
 				prefix + "vegas.probe-multiplier=0");
-		assertFailure(prefix + "aimd.backoff-ratio", ADAPTIVE, prefix + "algorithm=aimd", prefix + "aimd.backoff-ratio=1");
+		assertFailure(prefix + "aimd.backoff-ratio", ADAPTIVE, prefix + "algorithm=aimd",
+				prefix + "aimd.backoff-ratio=1");
 		assertFailure(prefix + "aimd.timeout", ADAPTIVE, prefix + "algorithm=aimd", prefix + "aimd.timeout=0s");
 	}
 

@@ -41,23 +41,24 @@ class SluiceDeadlineAutoConfigurationTests {
 	@Test
 	void restTemplatesFromBootsBuilderAreBoundedByTheDeadlineAlsoOutsideAWebApplication() {
 		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(SluiceDeadlineAutoConfiguration.class,
-					HttpClientAutoConfiguration.class, ImperativeHttpClientAutoConfiguration.class,
-					RestTemplateAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(SluiceDeadlineAutoConfiguration.class, HttpClientAutoConfiguration.class,
+							ImperativeHttpClientAutoConfiguration.class, RestTemplateAutoConfiguration.class))
 			.withPropertyValues("spring.http.clients.imperative.factory=jdk")
 			.run((context) -> {
 				assertThat(context).hasSingleBean(DeadlineWatchdog.class).doesNotHaveBean(DeadlineFilter.class);
 				assertThat(context.getBean(RestTemplateBuilder.class).build().getRequestFactory())
-					.isInstanceOfSatisfying(DeadlineClientHttpRequestFactory.class, (factory) -> assertThat(
-							factory.getDelegate()).isInstanceOf(JdkClientHttpRequestFactory.class));
+					.isInstanceOfSatisfying(DeadlineClientHttpRequestFactory.class,
+							(factory) -> assertThat(factory.getDelegate())
+								.isInstanceOf(JdkClientHttpRequestFactory.class));
 			});
 	}
 
 	@Test
 	void webClientBuildersGetTheDeadlineFilterWhenWebClientIsOnTheClasspath() {
 		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(SluiceDeadlineAutoConfiguration.class,
-					WebClientAutoConfiguration.class))
+			.withConfiguration(
+					AutoConfigurations.of(SluiceDeadlineAutoConfiguration.class, WebClientAutoConfiguration.class))
 			.run((context) -> {
 				assertThat(context).hasSingleBean(DeadlineExchangeFilterFunction.class);
 				DeadlineExchangeFilterFunction filter = context.getBean(DeadlineExchangeFilterFunction.class);

@@ -39,7 +39,8 @@ class SluiceRateLimitAutoConfigurationTests {
 
 	@Test
 	void zeroCapacityRefillOrPeriodFailNamingTheProperty() {
-		assertFailure("sluice.rate-limit.rules[0].limits[0].capacity", "sluice.rate-limit.rules[0].limits[0].capacity=0");
+		assertFailure("sluice.rate-limit.rules[0].limits[0].capacity",
+				"sluice.rate-limit.rules[0].limits[0].capacity=0");
 		assertFailure("sluice.rate-limit.rules[0].limits[0].refill", "sluice.rate-limit.rules[0].limits[0].refill=-1");
 		assertFailure("sluice.rate-limit.rules[0].limits[0].period", "sluice.rate-limit.rules[0].limits[0].period=0s");
 	}

@@ -51,8 +51,9 @@ class SluiceShutdownAutoConfigurationTests {
 	@Test
 	void badTimeoutsFailAtStartUpNamingTheProperty() {
 		this.runner.withPropertyValues("sluice.shutdown.timeout=0s")
-			.run((context) -> assertThat(context).getFailure().hasRootCauseMessage(
-					"Invalid value 'PT0S' for property 'sluice.shutdown.timeout': must be greater than 0"));
+			.run((context) -> assertThat(context).getFailure()
+				.hasRootCauseMessage(
+						"Invalid value 'PT0S' for property 'sluice.shutdown.timeout': must be greater than 0"));
 		this.runner.withPropertyValues("sluice.shutdown.readiness-delay=-1s")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
@@ -64,8 +65,7 @@ class SluiceShutdownAutoConfigurationTests {
 		Handlers handlers = new Handlers();
 		List<String> completed = new CopyOnWriteArrayList<>();
 		MeterRegistry registry = new SimpleMeterRegistry();
-		this.runner
-			.withPropertyValues("sluice.pools.jobs.size=1", "sluice.pools.jobs.drain-timeout=250ms")
+		this.runner.withPropertyValues("sluice.pools.jobs.size=1", "sluice.pools.jobs.drain-timeout=250ms")
 			.withBean("first", AbandonedTaskHandler.class, () -> handlers.first::add)
 			.withBean("second", AbandonedTaskHandler.class, () -> handlers.second::add)
 			.withBean(MeterRegistry.class, () -> registry)
@@ -89,7 +89,8 @@ class SluiceShutdownAutoConfigurationTests {
 		});
 		List<String> all = new ArrayList<>(completed);
 		all.addAll(reported);
-		assertThat(all).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 10).mapToObj((i) -> "job-" + i).toList());
+		assertThat(all)
+			.containsExactlyInAnyOrderElementsOf(IntStream.range(0, 10).mapToObj((i) -> "job-" + i).toList());
 		for (AbandonedTask.Reason reason : AbandonedTask.Reason.values()) {
 			assertThat(registry.get("sluice.shutdown.tasks")
 				.tags("outcome", "abandoned", "reason", reason.tagValue())

@@ -23,9 +23,9 @@ class SluiceShutdownEnvironmentPostProcessorTests {
 		MockEnvironment environment = process(new MockEnvironment().withProperty("sluice.shutdown.timeout", "20s")
 			.withProperty("sluice.shutdown.readiness-delay", "5s"));
 		assertThat(environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase")).isEqualTo("15000ms");
-		MockEnvironment delayAsLongAsBudget = process(new MockEnvironment()
-			.withProperty("sluice.shutdown.timeout", "5s")
-			.withProperty("sluice.shutdown.readiness-delay", "5s"));
+		MockEnvironment delayAsLongAsBudget = process(
+				new MockEnvironment().withProperty("sluice.shutdown.timeout", "5s")
+					.withProperty("sluice.shutdown.readiness-delay", "5s"));
 		assertThat(delayAsLongAsBudget.getProperty("spring.lifecycle.timeout-per-shutdown-phase")).isEqualTo("1000ms");
 	}
 
@@ -48,7 +48,8 @@ class SluiceShutdownEnvironmentPostProcessorTests {
 	@Test
 	void aMalformedBudgetLeavesThePlainDefaultForStartUpValidationToReport() {
 		MockEnvironment environment = process(new MockEnvironment().withProperty("sluice.shutdown.timeout", "soon"));
-		assertThat(environment.getPropertySources().get(SluiceShutdownEnvironmentPostProcessor.SOURCE_NAME)
+		assertThat(environment.getPropertySources()
+			.get(SluiceShutdownEnvironmentPostProcessor.SOURCE_NAME)
 			.getProperty("spring.lifecycle.timeout-per-shutdown-phase")).isEqualTo("${sluice.shutdown.timeout:30s}");
 	}
 

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SluiceTaskGroupsAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SluiceAutoConfiguration.class, SluiceTaskGroupsAutoConfiguration.class));
+	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(SluiceAutoConfiguration.class, SluiceTaskGroupsAutoConfiguration.class));
 
 	@Test
 	void taskGroupsBeanIsThereByDefaultAndCanBeSwitchedOff() {
@@ -70,7 +70,8 @@ class SluiceTaskGroupsAutoConfigurationTests {
 
 	@Test
 	void closingTheContextInterruptsSubtasksOfGroupsLeftOpenAndLeavesNoGroupThreadAlive() {
-		for (String threads : new String[] { "platform", SluiceThreads.virtualThreadsAvailable() ? "virtual" : "platform" }) {
+		for (String threads : new String[] { "platform",
+				SluiceThreads.virtualThreadsAvailable() ? "virtual" : "platform" }) {
 			CountDownLatch sleeping = new CountDownLatch(2);
 			CountDownLatch interrupted = new CountDownLatch(2);
 			this.runner.withPropertyValues("sluice.task-groups.threads=" + threads).run((context) -> {
@@ -97,7 +98,8 @@ class SluiceTaskGroupsAutoConfigurationTests {
 	}
 
 	private static long liveGroupThreads() {
-		return SluiceThreads.live().stream()
+		return SluiceThreads.live()
+			.stream()
 			.filter((thread) -> thread.isAlive() && thread.getName().startsWith("sluice-group-"))
 			.count();
 	}

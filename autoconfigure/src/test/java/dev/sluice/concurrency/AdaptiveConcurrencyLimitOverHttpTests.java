@@ -26,14 +26,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The adaptive limit (default algorithm, gradient2) over real HTTP from many client threads: it rises while
- * answers are fast, falls when the handler's latency jumps (and the excess is refused at once), and rises again
- * when the latency recovers; no request is ever admitted beyond the limit in force.
+ * The adaptive limit (default algorithm, gradient2) over real HTTP from many client
+ * threads: it rises while answers are fast, falls when the handler's latency jumps (and
+ * the excess is refused at once), and rises again when the latency recovers; no request
+ * is ever admitted beyond the limit in force.
  */
 @SpringBootTest(classes = ConcurrencyLimitTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "sluice.concurrency-limit.mode=adaptive", "sluice.concurrency-limit.paths=/work",
 				"sluice.concurrency-limit.adaptive.min-limit=8",
-				// short windows and quick smoothing so that the test takes seconds, not minutes
+				// short windows and quick smoothing so that the test takes seconds, not
+				// minutes
 				"sluice.concurrency-limit.adaptive.gradient2.window=500ms",
 				"sluice.concurrency-limit.adaptive.gradient2.smoothing=0.5" })
 @DirtiesContext
@@ -84,7 +86,8 @@ class AdaptiveConcurrencyLimitOverHttpTests {
 							if (slowPhase.get()) {
 								refusalMillisWhileSlow.add(millis);
 							}
-							Thread.sleep(5); // a little back-off, so refusals do not swamp a 2-core machine
+							Thread.sleep(5); // a little back-off, so refusals do not
+												// swamp a 2-core machine
 						}
 						else {
 							other.increment();
@@ -102,14 +105,16 @@ class AdaptiveConcurrencyLimitOverHttpTests {
 			clients.add(client);
 		}
 		try {
-			// fast answers: the limit rises from its initial 20, and gradient2 learns its baseline (10 windows)
+			// fast answers: the limit rises from its initial 20, and gradient2 learns its
+			// baseline (10 windows)
 			await().atMost(Duration.ofSeconds(60))
 				.pollDelay(Duration.ofSeconds(6))
 				.until(() -> this.limiter.getLimit() > 20);
 			int risen = this.limiter.getLimit();
 			highestLimit.accumulateAndGet(risen, Math::max);
 
-			// induced latency: the limit falls, and the excess is refused without waiting for the slow handler
+			// induced latency: the limit falls, and the excess is refused without waiting
+			// for the slow handler
 			this.endpoints.workMillis = SLOW_MILLIS;
 			slowPhase.set(true);
 			await().atMost(Duration.ofSeconds(60)).until(() -> this.limiter.getLimit() <= risen / 2);
@@ -140,8 +145,7 @@ class AdaptiveConcurrencyLimitOverHttpTests {
 		assertThat(other.sum()).as("answers other than 200 and 503 + Retry-After: 1").isZero();
 		assertThat(this.endpoints.admitted.sum()).isEqualTo(ok.sum());
 		assertThat(this.limiter.getRejected()).isEqualTo(refused.sum());
-		assertThat(this.registry.get("sluice.concurrency.rejected").functionCounter().count())
-			.isEqualTo(refused.sum());
+		assertThat(this.registry.get("sluice.concurrency.rejected").functionCounter().count()).isEqualTo(refused.sum());
 		assertThat(this.registry.get("sluice.concurrency.limit").gauge().value()).isEqualTo(this.limiter.getLimit());
 		assertThat(this.registry.get("sluice.concurrency.in_flight").gauge().value()).isZero();
 		assertThat(this.endpoints.excessAtAdmission.get()).as("in flight minus limit at any admission")

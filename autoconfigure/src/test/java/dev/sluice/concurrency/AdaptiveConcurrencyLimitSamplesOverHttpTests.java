@@ -19,16 +19,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What each kind of answer teaches the adaptive limit, with AIMD (a drop multiplies the limit by the backoff
- * ratio; one request at a time never raises it): 5xx answers and passed deadlines are drops, 4xx answers give
- * no sample, 2xx answers are samples.
+ * What each kind of answer teaches the adaptive limit, with AIMD (a drop multiplies the
+ * limit by the backoff ratio; one request at a time never raises it): 5xx answers and
+ * passed deadlines are drops, 4xx answers give no sample, 2xx answers are samples.
  */
 @SpringBootTest(classes = ConcurrencyLimitTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "sluice.concurrency-limit.mode=adaptive", "sluice.concurrency-limit.adaptive.algorithm=aimd",
 				"sluice.concurrency-limit.adaptive.initial-limit=20", "sluice.concurrency-limit.adaptive.min-limit=2",
-				"sluice.concurrency-limit.adaptive.aimd.backoff-ratio=0.5",
-				"sluice.deadline.routes[0].paths=/late", "sluice.deadline.routes[0].timeout=200ms",
-				"management.endpoints.web.exposure.include=sluice" })
+				"sluice.concurrency-limit.adaptive.aimd.backoff-ratio=0.5", "sluice.deadline.routes[0].paths=/late",
+				"sluice.deadline.routes[0].timeout=200ms", "management.endpoints.web.exposure.include=sluice" })
 @DirtiesContext
 class AdaptiveConcurrencyLimitSamplesOverHttpTests {
 
@@ -45,7 +44,8 @@ class AdaptiveConcurrencyLimitSamplesOverHttpTests {
 
 	@Test
 	void fiveHundredsAndPassedDeadlinesAreDropsFourHundredsAreNoSampleAndSuccessesAreSamples() throws Exception {
-		// a client can read the whole answer a moment before the filter releases the permit: await each sample
+		// a client can read the whole answer a moment before the filter releases the
+		// permit: await each sample
 		this.endpoints.workMillis = 1;
 		assertThat(status("/missing")).isEqualTo(404);
 		assertThat(status("/missing")).isEqualTo(404);
@@ -66,7 +66,11 @@ class AdaptiveConcurrencyLimitSamplesOverHttpTests {
 					HttpResponse.BodyHandlers.ofString())
 			.body();
 		assertThat(overview).contains("\"mode\":\"adaptive\"", "\"limit\":5", "\"inFlight\":1", "\"rejected\":0",
-				"\"name\":\"aimd\"", "\"dropped\":2", "\"lastRttMillis\""); // the /actuator/sluice request is the one in flight
+				"\"name\":\"aimd\"", "\"dropped\":2", "\"lastRttMillis\""); // the
+																			// /actuator/sluice
+																			// request is
+																			// the one in
+																			// flight
 	}
 
 	private void awaitSamples(long succeeded, long dropped, long ignored) {

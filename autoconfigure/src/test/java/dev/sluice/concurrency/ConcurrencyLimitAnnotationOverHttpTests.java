@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Spring Framework's own {@code @ConcurrencyLimit(policy = REJECT)} on a controller method: the call beyond its
- * limit throws {@code InvocationRejectedException}, which Sluice answers like a full pool.
+ * Spring Framework's own {@code @ConcurrencyLimit(policy = REJECT)} on a controller
+ * method: the call beyond its limit throws {@code InvocationRejectedException}, which
+ * Sluice answers like a full pool.
  */
 @SpringBootTest(classes = ConcurrencyLimitTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 @DirtiesContext
@@ -39,8 +40,7 @@ class ConcurrencyLimitAnnotationOverHttpTests {
 	@Test
 	void aCallBeyondAConcurrencyLimitWithPolicyRejectIsAnswered503WithRetryAfterAndAProblem() throws Exception {
 		this.gate.open = new CountDownLatch(1);
-		HttpRequest request = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/one-at-a-time"))
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/one-at-a-time"))
 			.build();
 		CompletableFuture<HttpResponse<String>> first = this.http.sendAsync(request,
 				HttpResponse.BodyHandlers.ofString());
@@ -49,10 +49,10 @@ class ConcurrencyLimitAnnotationOverHttpTests {
 		HttpResponse<String> second = this.http.send(request, HttpResponse.BodyHandlers.ofString());
 		assertThat(second.statusCode()).isEqualTo(503);
 		assertThat(second.headers().firstValue("Retry-After")).hasValue("1");
-		assertThat(second.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("application/problem+json"));
-		assertThat(second.body()).contains("\"status\":503", "\"type\":\"https://sluice.dev/problems/concurrency-limit\"",
-				"\"instance\":\"/one-at-a-time\"");
+		assertThat(second.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(second.body()).contains("\"status\":503",
+				"\"type\":\"https://sluice.dev/problems/concurrency-limit\"", "\"instance\":\"/one-at-a-time\"");
 
 		this.gate.open.countDown();
 		assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);

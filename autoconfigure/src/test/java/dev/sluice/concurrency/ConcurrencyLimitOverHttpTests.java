@@ -48,16 +48,16 @@ class ConcurrencyLimitOverHttpTests {
 		for (int i = 0; i < 20; i++) {
 			inFlight.add(this.http.sendAsync(request("/slow"), HttpResponse.BodyHandlers.ofString()));
 		}
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.endpoints.running.get() == 3
-				&& inFlight.stream().filter(CompletableFuture::isDone).count() == 17);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.endpoints.running.get() == 3
+					&& inFlight.stream().filter(CompletableFuture::isDone).count() == 17);
 
 		long start = System.nanoTime();
 		HttpResponse<String> next = this.http.send(request("/slow"), HttpResponse.BodyHandlers.ofString());
 		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1_000);
 		assertThat(next.statusCode()).isEqualTo(503);
 		assertThat(next.headers().firstValue("Retry-After")).hasValue("1");
-		assertThat(this.http.send(request("/free"), HttpResponse.BodyHandlers.ofString()).statusCode())
-			.isEqualTo(200);
+		assertThat(this.http.send(request("/free"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
 
 		this.endpoints.release.countDown();
 		long ok = 0;
@@ -71,7 +71,8 @@ class ConcurrencyLimitOverHttpTests {
 		assertThat(refused).isEqualTo(17);
 		assertThat(this.endpoints.highWater).hasValue(3);
 		assertThat(this.limiter.getRejected()).isEqualTo(18);
-		// a client can read a whole response a moment before the filter releases its permit
+		// a client can read a whole response a moment before the filter releases its
+		// permit
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.limiter.getInFlight() == 0);
 		assertThat(meter("sluice.concurrency.rejected")).isEqualTo(18.0);
 		assertThat(meter("sluice.concurrency.in_flight")).isZero();
@@ -79,8 +80,7 @@ class ConcurrencyLimitOverHttpTests {
 	}
 
 	private double meter(String name) throws Exception {
-		String body = this.http.send(request("/actuator/metrics/" + name), HttpResponse.BodyHandlers.ofString())
-			.body();
+		String body = this.http.send(request("/actuator/metrics/" + name), HttpResponse.BodyHandlers.ofString()).body();
 		JsonNode meter = JsonMapper.builder().build().readTree(body);
 		assertThat(meter.get("availableTags")).as(name + " has no tags").isEmpty();
 		return meter.get("measurements").get(0).get("value").asDouble();

@@ -41,10 +41,16 @@ class ConcurrencyLimitTestApp {
 		/** Requests {@code /work} served. */
 		final LongAdder admitted = new LongAdder();
 
-		/** The most requests in flight at any admission to {@code /work}, as the limiter counted them. */
+		/**
+		 * The most requests in flight at any admission to {@code /work}, as the limiter
+		 * counted them.
+		 */
 		final AtomicInteger highWaterAtAdmission = new AtomicInteger();
 
-		/** The largest excess of in-flight requests over the limit at any admission (never above 0). */
+		/**
+		 * The largest excess of in-flight requests over the limit at any admission (never
+		 * above 0).
+		 */
 		final AtomicInteger excessAtAdmission = new AtomicInteger(Integer.MIN_VALUE);
 
 		@GetMapping("/free")

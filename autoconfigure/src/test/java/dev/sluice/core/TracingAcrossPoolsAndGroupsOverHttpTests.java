@@ -47,20 +47,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Over real HTTP with Micrometer Tracing on OpenTelemetry and an in-memory exporter: a request that forks two
- * subtasks and submits a pool task is one trace, the task's MDC carries the request's trace id, and the worker
- * threads are clean afterwards. One pool worker and one task-group thread, so the probes afterwards run on the
- * very threads the request's work ran on.
+ * Over real HTTP with Micrometer Tracing on OpenTelemetry and an in-memory exporter: a
+ * request that forks two subtasks and submits a pool task is one trace, the task's MDC
+ * carries the request's trace id, and the worker threads are clean afterwards. One pool
+ * worker and one task-group thread, so the probes afterwards run on the very threads the
+ * request's work ran on.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "sluice.pools.jobs.size=1", "sluice.pools.jobs.queue-capacity=4",
-				"sluice.task-groups.threads=platform", "sluice.task-groups.max-threads=1",
-				"sluice.pools.tiny.size=1", "sluice.pools.tiny.queue-capacity=0",
-				"sluice.deadline.default-timeout=10s", "sluice.deadline.routes[0].paths=/slow",
-				"sluice.deadline.routes[0].timeout=300ms", "sluice.rate-limit.rules[0].name=once",
-				"sluice.rate-limit.rules[0].paths=/limited", "sluice.rate-limit.rules[0].key=global",
-				"sluice.rate-limit.rules[0].limits[0].capacity=1", "sluice.rate-limit.rules[0].limits[0].refill=1",
-				"sluice.rate-limit.rules[0].limits[0].period=1h", "management.tracing.sampling.probability=1.0" })
+				"sluice.task-groups.threads=platform", "sluice.task-groups.max-threads=1", "sluice.pools.tiny.size=1",
+				"sluice.pools.tiny.queue-capacity=0", "sluice.deadline.default-timeout=10s",
+				"sluice.deadline.routes[0].paths=/slow", "sluice.deadline.routes[0].timeout=300ms",
+				"sluice.rate-limit.rules[0].name=once", "sluice.rate-limit.rules[0].paths=/limited",
+				"sluice.rate-limit.rules[0].key=global", "sluice.rate-limit.rules[0].limits[0].capacity=1",
+				"sluice.rate-limit.rules[0].limits[0].refill=1", "sluice.rate-limit.rules[0].limits[0].period=1h",
+				"management.tracing.sampling.probability=1.0" })
 @AutoConfigureTracing
 @DirtiesContext
 class TracingAcrossPoolsAndGroupsOverHttpTests {
@@ -125,8 +126,10 @@ class TracingAcrossPoolsAndGroupsOverHttpTests {
 			assertThat(subtask.deadline()).as("a subtask carries the group's deadline").isTrue();
 		}
 
-		// The same worker and the same subtask thread, handed work from a thread without any context: the work is
-		// the root of a trace of its own, with none of the request's MDC, span, observation or deadline.
+		// The same worker and the same subtask thread, handed work from a thread without
+		// any context: the work is
+		// the root of a trace of its own, with none of the request's MDC, span,
+		// observation or deadline.
 		Seen afterTask = this.jobs.submit("probe", () -> this.work.look()).get(10, TimeUnit.SECONDS);
 		assertThat(afterTask.thread()).isEqualTo(task.thread());
 		assertClean(afterTask, traceId);
@@ -152,7 +155,8 @@ class TracingAcrossPoolsAndGroupsOverHttpTests {
 		assertThat(get("/limited")).isEqualTo(200);
 		assertThat(get("/limited")).isEqualTo(429);
 		assertThat(get("/slow")).isEqualTo(504);
-		assertThat(get("/tiny")).isEqualTo(503); // the second of two blocking tasks finds the pool full
+		assertThat(get("/tiny")).isEqualTo(503); // the second of two blocking tasks finds
+													// the pool full
 
 		// A tracer names a span event after the observation event's contextual name.
 		assertThat(serverSpanEvents("/limited")).containsExactly("rate limit once rejected the request");
@@ -168,8 +172,9 @@ class TracingAcrossPoolsAndGroupsOverHttpTests {
 	}
 
 	/**
-	 * Every event of every server span of the path, once the spans are exported. A request answered by a filter
-	 * never reached a handler, so its span is named without a route: it is found by its URL.
+	 * Every event of every server span of the path, once the spans are exported. A
+	 * request answered by a filter never reached a handler, so its span is named without
+	 * a route: it is found by its URL.
 	 */
 	private List<String> serverSpanEvents(String path) {
 		return await().atMost(Duration.ofSeconds(20))

@@ -30,10 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Three Sluice applications in one JVM, each on its own random port: A calls B through {@code RestClient}, B calls C
- * through {@code WebClient}. A's route allows 1 s; C's handler sleeps 5 s. The budget shrinks along the chain, and
- * when A's deadline passes the work stops in all three services. All times are {@link System#nanoTime()} readings of
- * this one JVM, so the services' records compare directly with A's deadline.
+ * Three Sluice applications in one JVM, each on its own random port: A calls B through
+ * {@code RestClient}, B calls C through {@code WebClient}. A's route allows 1 s; C's
+ * handler sleeps 5 s. The budget shrinks along the chain, and when A's deadline passes
+ * the work stops in all three services. All times are {@link System#nanoTime()} readings
+ * of this one JVM, so the services' records compare directly with A's deadline.
  */
 class DeadlineChainOverHttpTests {
 
@@ -51,7 +52,8 @@ class DeadlineChainOverHttpTests {
 				ConfigurableApplicationContext b = start(ServiceB.class, "chain.next=" + base(c));
 				ConfigurableApplicationContext a = start(ServiceA.class, "chain.next=" + base(b),
 						"sluice.deadline.routes[0].paths=/chain/slow", "sluice.deadline.routes[0].timeout=1s")) {
-			// One request through the whole chain first (under the 10 s default): each server, client and connection
+			// One request through the whole chain first (under the 10 s default): each
+			// server, client and connection
 			// is warm when timed.
 			HttpResponse<String> warm = get(a, "/chain/warm");
 			assertThat(warm.statusCode()).isEqualTo(200);
@@ -71,17 +73,21 @@ class DeadlineChainOverHttpTests {
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> serviceB.ended.get() != NO_TIME && serviceC.ended.get() != NO_TIME);
 			long deadlineOfA = serviceA.deadline.get().expiresAtNanos();
-			logger.info("Chain: A answered in {} ms; inbound budgets B {} ms, C {} ms; after A's deadline: "
-					+ "C interrupted {} ms, C ended {} ms, B ended {} ms", millis, serviceB.inbound.get(),
-					serviceC.inbound.get(), millisAfter(deadlineOfA, serviceC.interrupted.get()),
+			logger.info(
+					"Chain: A answered in {} ms; inbound budgets B {} ms, C {} ms; after A's deadline: "
+							+ "C interrupted {} ms, C ended {} ms, B ended {} ms",
+					millis, serviceB.inbound.get(), serviceC.inbound.get(),
+					millisAfter(deadlineOfA, serviceC.interrupted.get()),
 					millisAfter(deadlineOfA, serviceC.ended.get()), millisAfter(deadlineOfA, serviceB.ended.get()));
-			assertThat(serviceB.inbound.get()).as("B's inbound budget, below A's 1,000 ms").isPositive()
+			assertThat(serviceB.inbound.get()).as("B's inbound budget, below A's 1,000 ms")
+				.isPositive()
 				.isLessThan(1_000);
-			assertThat(serviceC.inbound.get()).as("C's inbound budget, below B's").isPositive()
+			assertThat(serviceC.inbound.get()).as("C's inbound budget, below B's")
+				.isPositive()
 				.isLessThan(serviceB.inbound.get());
 			assertThat(serviceC.interrupted.get()).as("when C's handler was interrupted").isNotEqualTo(NO_TIME);
-			assertThat(millisAfter(deadlineOfA, serviceC.interrupted.get()))
-				.as("C interrupted, ms after A's deadline").isLessThanOrEqualTo(150);
+			assertThat(millisAfter(deadlineOfA, serviceC.interrupted.get())).as("C interrupted, ms after A's deadline")
+				.isLessThanOrEqualTo(150);
 			assertThat(millisAfter(deadlineOfA, serviceC.ended.get())).as("C's handler ended, ms after A's deadline")
 				.isLessThanOrEqualTo(250);
 			assertThat(millisAfter(deadlineOfA, serviceB.ended.get())).as("B's handler ended, ms after A's deadline")
@@ -97,8 +103,7 @@ class DeadlineChainOverHttpTests {
 	private static ConfigurableApplicationContext start(Class<?> service, String... properties) {
 		return new SpringApplicationBuilder(service).web(WebApplicationType.SERVLET)
 			.properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-					"spring.jmx.enabled=false",
-					"sluice.deadline.default-timeout=10s")
+					"spring.jmx.enabled=false", "sluice.deadline.default-timeout=10s")
 			.properties(properties)
 			.run();
 	}
@@ -112,7 +117,10 @@ class DeadlineChainOverHttpTests {
 				HttpResponse.BodyHandlers.ofString());
 	}
 
-	/** The first service: its route sets the deadline; it calls B through {@code RestClient}. */
+	/**
+	 * The first service: its route sets the deadline; it calls B through
+	 * {@code RestClient}.
+	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	@Import(ServiceA.Endpoint.class)
@@ -144,7 +152,10 @@ class DeadlineChainOverHttpTests {
 
 	}
 
-	/** The second service: its deadline comes from A's header; it calls C through {@code WebClient}. */
+	/**
+	 * The second service: its deadline comes from A's header; it calls C through
+	 * {@code WebClient}.
+	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	@Import(ServiceB.Endpoint.class)
@@ -189,7 +200,10 @@ class DeadlineChainOverHttpTests {
 
 	}
 
-	/** The last service: its deadline comes from B's header; its handler sleeps 5 s and records its interrupt. */
+	/**
+	 * The last service: its deadline comes from B's header; its handler sleeps 5 s and
+	 * records its interrupt.
+	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	@Import(ServiceC.Endpoint.class)

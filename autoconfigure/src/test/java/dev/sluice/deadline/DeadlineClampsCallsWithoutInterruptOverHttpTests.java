@@ -22,9 +22,10 @@ import org.springframework.test.annotation.DirtiesContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With {@code interrupt: false} the handler thread is left alone at its deadline, but a {@code RestClient} call it
- * is waiting in is still cut when the deadline passes (the read-timeout clamp), so the client gets its 504 at the
- * deadline, not when the 5 s downstream answers. Two request threads: while the downstream holds one, the one that
+ * With {@code interrupt: false} the handler thread is left alone at its deadline, but a
+ * {@code RestClient} call it is waiting in is still cut when the deadline passes (the
+ * read-timeout clamp), so the client gets its 504 at the deadline, not when the 5 s
+ * downstream answers. Two request threads: while the downstream holds one, the one that
  * made the cut call serves the next requests, and none may see an interrupt.
  */
 @SpringBootTest(classes = DeadlineTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
@@ -46,8 +47,9 @@ class DeadlineClampsCallsWithoutInterruptOverHttpTests {
 	ClientHttpRequestFactoryBuilder<?> requestFactoryBuilder;
 
 	/**
-	 * The client library the clamp is tested with here: what Spring Boot picks with this test classpath (Reactor
-	 * Netty, which the WebClient tests bring, comes before the JDK client).
+	 * The client library the clamp is tested with here: what Spring Boot picks with this
+	 * test classpath (Reactor Netty, which the WebClient tests bring, comes before the
+	 * JDK client).
 	 * @return the request factory type
 	 */
 	Class<? extends ClientHttpRequestFactory> clientLibrary() {
@@ -56,15 +58,18 @@ class DeadlineClampsCallsWithoutInterruptOverHttpTests {
 
 	@BeforeEach
 	void warmUpTheClient() throws Exception {
-		// The first call through a client library loads and starts it (Reactor Netty: seconds on a busy machine).
-		assertThat(get("/call/echo").statusCode()).isIn(200, 504); // 504 if warming up took the whole second
+		// The first call through a client library loads and starts it (Reactor Netty:
+		// seconds on a busy machine).
+		assertThat(get("/call/echo").statusCode()).isIn(200, 504); // 504 if warming up
+																	// took the whole
+																	// second
 	}
 
 	@Test
 	void theRestClientUnderTestUsesTheExpectedClientLibrary() {
-		assertThat(this.requestFactoryBuilder.build(HttpClientSettings.defaults()))
-			.isInstanceOfSatisfying(DeadlineClientHttpRequestFactory.class,
-					(factory) -> assertThat(factory.getDelegate()).isInstanceOf(clientLibrary()));
+		assertThat(this.requestFactoryBuilder.build(HttpClientSettings.defaults())).isInstanceOfSatisfying(
+				DeadlineClientHttpRequestFactory.class,
+				(factory) -> assertThat(factory.getDelegate()).isInstanceOf(clientLibrary()));
 	}
 
 	@Test
@@ -75,7 +80,8 @@ class DeadlineClampsCallsWithoutInterruptOverHttpTests {
 		assertThat(response.statusCode()).isEqualTo(504);
 		assertThat(response.body()).contains("deadline-exceeded");
 		assertThat(millis).as("answered at the 1 s deadline, not after the 5 s downstream").isBetween(1_000L, 2_500L);
-		// The downstream still sleeps on the other thread, so the thread whose call was cut serves these.
+		// The downstream still sleeps on the other thread, so the thread whose call was
+		// cut serves these.
 		for (int i = 0; i < 6; i++) {
 			assertThat(get("/ordinary").statusCode()).as("ordinary request %d", i).isEqualTo(200);
 		}

@@ -7,8 +7,9 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.test.annotation.DirtiesContext;
 
 /**
- * The read-timeout clamp of {@link DeadlineClampsCallsWithoutInterruptOverHttpTests} with the JDK
- * {@code HttpClient}, which Spring Boot picks for {@code RestClient} when no other client library is present.
+ * The read-timeout clamp of {@link DeadlineClampsCallsWithoutInterruptOverHttpTests} with
+ * the JDK {@code HttpClient}, which Spring Boot picks for {@code RestClient} when no
+ * other client library is present.
  */
 @SpringBootTest(classes = DeadlineTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.http.clients.imperative.factory=jdk", "sluice.deadline.interrupt=false",

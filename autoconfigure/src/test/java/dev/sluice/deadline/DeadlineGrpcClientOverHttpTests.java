@@ -54,10 +54,12 @@ import org.springframework.web.bind.annotation.RestController;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Spring gRPC client calls made from a handler run under the request's deadline. The channel comes from Spring gRPC's
- * own {@link GrpcChannelFactory} (in-process transport), which applies every {@code @GlobalClientInterceptor} bean,
- * Sluice's among them; the server is a real grpc-java in-process server with a two-method service. With
- * {@code interrupt: false}, so that what ends a slow call is its gRPC deadline, not the watchdog's interrupt.
+ * Spring gRPC client calls made from a handler run under the request's deadline. The
+ * channel comes from Spring gRPC's own {@link GrpcChannelFactory} (in-process transport),
+ * which applies every {@code @GlobalClientInterceptor} bean, Sluice's among them; the
+ * server is a real grpc-java in-process server with a two-method service. With
+ * {@code interrupt: false}, so that what ends a slow call is its gRPC deadline, not the
+ * watchdog's interrupt.
  */
 @SpringBootTest(classes = DeadlineGrpcClientOverHttpTests.GrpcClientApp.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT,
@@ -87,7 +89,10 @@ class DeadlineGrpcClientOverHttpTests {
 
 	};
 
-	/** Answers with the budget the server saw: the raw {@code grpc-timeout} and the call context's deadline. */
+	/**
+	 * Answers with the budget the server saw: the raw {@code grpc-timeout} and the call
+	 * context's deadline.
+	 */
 	static final MethodDescriptor<String, String> BUDGET = method("Budget");
 
 	/** Never answers. */
@@ -144,7 +149,8 @@ class DeadlineGrpcClientOverHttpTests {
 
 	@BeforeEach
 	void warmUp() throws Exception {
-		// A call outside any request, and a request outside the 300 ms route: first-use costs are paid untimed.
+		// A call outside any request, and a request outside the 300 ms route: first-use
+		// costs are paid untimed.
 		assertThat(ClientCalls.blockingUnaryCall(this.endpoints.channel, BUDGET, CallOptions.DEFAULT, "?"))
 			.isNotEmpty();
 		assertThat(get("/warm").statusCode()).isEqualTo(200);
@@ -210,7 +216,8 @@ class DeadlineGrpcClientOverHttpTests {
 	@Import(GrpcClientApp.Endpoints.class)
 	static class GrpcClientApp {
 
-		// What Spring Boot's gRPC client auto-configuration declares, for the in-process transport.
+		// What Spring Boot's gRPC client auto-configuration declares, for the in-process
+		// transport.
 		@Bean
 		ClientInterceptorsConfigurer grpcClientInterceptorsConfigurer(ApplicationContext context) {
 			return new ClientInterceptorsConfigurer(context);

@@ -14,11 +14,14 @@ import org.springframework.mock.web.MockHttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Fuzzes the inbound deadline header through {@link DeadlineFilter}: whatever lines a client sends, the request
- * runs (never an error: 200, or 504 when its deadline passed), and its deadline is no later than the route's timeout and, when the first line is a
- * positive number of milliseconds, no later than that budget. The parse reads at most 12 characters of one
- * line, so its time does not grow with the header. Regression mode runs the inputs under
- * {@code src/test/resources/dev/sluice/deadline/DeadlineHeaderFuzzTestsInputs}; see FUZZING.md.
+ * Fuzzes the inbound deadline header through {@link DeadlineFilter}: whatever lines a
+ * client sends, the request runs (never an error: 200, or 504 when its deadline passed),
+ * and its deadline is no later than the route's timeout and, when the first line is a
+ * positive number of milliseconds, no later than that budget. The parse reads at most 12
+ * characters of one line, so its time does not grow with the header. Regression mode runs
+ * the inputs under
+ * {@code src/test/resources/dev/sluice/deadline/DeadlineHeaderFuzzTestsInputs}; see
+ * FUZZING.md.
  */
 class DeadlineHeaderFuzzTests {
 
@@ -39,8 +42,8 @@ class DeadlineHeaderFuzzTests {
 			request.addHeader(HEADER, data.consumeString(data.consumeInt(0, 64)));
 		}
 		String first = request.getHeader(HEADER);
-		DeadlineFilter filter = new DeadlineFilter(new DeadlineRoutes(List.of(), route, null), watchdog, HEADER,
-				false, 504);
+		DeadlineFilter filter = new DeadlineFilter(new DeadlineRoutes(List.of(), route, null), watchdog, HEADER, false,
+				504);
 		AtomicReference<Deadline> seen = new AtomicReference<>();
 		AtomicReference<Long> remaining = new AtomicReference<>();
 		MockHttpServletResponse response = new MockHttpServletResponse();
@@ -51,7 +54,8 @@ class DeadlineHeaderFuzzTests {
 			res.getWriter().write("ok");
 		});
 		assertThat(seen.get()).isSameAs(request.getAttribute(DeadlineFilter.DEADLINE_ATTRIBUTE));
-		// a budget of a few ms may pass before the handler writes: then the deadline's own answer
+		// a budget of a few ms may pass before the handler writes: then the deadline's
+		// own answer
 		assertThat(response.getStatus()).as("status with %s: '%s'", HEADER, first).isIn(200, 504);
 		if (response.getStatus() == 504) {
 			assertThat(seen.get().isExpired()).isTrue();
@@ -66,7 +70,10 @@ class DeadlineHeaderFuzzTests {
 		}
 	}
 
-	/** What a client meant: a plain decimal number of milliseconds that a long holds, else nothing. */
+	/**
+	 * What a client meant: a plain decimal number of milliseconds that a long holds, else
+	 * nothing.
+	 */
 	private static Long budgetMillis(String value) {
 		if (value == null || !value.matches("[0-9]{1,12}")) {
 			return null;

@@ -16,9 +16,10 @@ import org.springframework.test.annotation.DirtiesContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Budgets a mesh states on the way in ({@code sluice.deadline.inbound-headers}): Envoy's milliseconds and gRPC's
- * {@code grpc-timeout} shorten a 1 s route and never lengthen it; the problem body names the deadline that applied.
- * With {@code mdc: true} the handler's MDC holds the remaining budget at request start.
+ * Budgets a mesh states on the way in ({@code sluice.deadline.inbound-headers}): Envoy's
+ * milliseconds and gRPC's {@code grpc-timeout} shorten a 1 s route and never lengthen it;
+ * the problem body names the deadline that applied. With {@code mdc: true} the handler's
+ * MDC holds the remaining budget at request start.
  */
 @SpringBootTest(classes = DeadlineTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "sluice.deadline.routes[0].paths=/sleep,/mdc", "sluice.deadline.routes[0].timeout=1s",

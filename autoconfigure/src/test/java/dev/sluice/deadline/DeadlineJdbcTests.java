@@ -26,9 +26,10 @@ import org.springframework.web.bind.annotation.RestController;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A query longer than the request's budget is cancelled by the driver's query timeout, which Sluice clamps to
- * the remaining time; the request answers 504. Runs against the local PostgreSQL ({@code pg_sleep} honours the
- * timeout per statement); skipped with a message when it does not answer, unless {@code CI=true}.
+ * A query longer than the request's budget is cancelled by the driver's query timeout,
+ * which Sluice clamps to the remaining time; the request answers 504. Runs against the
+ * local PostgreSQL ({@code pg_sleep} honours the timeout per statement); skipped with a
+ * message when it does not answer, unless {@code CI=true}.
  */
 @SpringBootTest(classes = DeadlineJdbcTests.JdbcApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test",
@@ -75,7 +76,8 @@ class DeadlineJdbcTests {
 		HttpResponse<String> response = http.send(
 				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/timeouts")).build(),
 				HttpResponse.BodyHandlers.ofString());
-		// default (0 = unlimited) becomes 2 (1.5 s rounded up); an explicit 30 becomes 2; an explicit 1 stays 1
+		// default (0 = unlimited) becomes 2 (1.5 s rounded up); an explicit 30 becomes 2;
+		// an explicit 1 stays 1
 		assertThat(response.body()).isEqualTo("2,2,1");
 	}
 

@@ -16,8 +16,8 @@ import org.springframework.test.annotation.DirtiesContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With one request thread, the thread whose request timed out serves the next ones: none may see the interrupt.
- * Also the 503 variant of the status.
+ * With one request thread, the thread whose request timed out serves the next ones: none
+ * may see the interrupt. Also the 503 variant of the status.
  */
 @SpringBootTest(classes = DeadlineTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1",

@@ -17,10 +17,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code WebClient} calls and Spring HTTP interface ({@code @HttpExchange}) clients over {@code RestClient} carry the
- * remaining budget, are cut at the deadline and fail before connecting once it passed. With {@code interrupt: false},
- * so that what cuts a call is the client's own bound, not the watchdog's interrupt of the handler. The echo calls
- * run under the 10 s default, so that a first call's warm-up on a busy machine cannot use up their budget.
+ * {@code WebClient} calls and Spring HTTP interface ({@code @HttpExchange}) clients over
+ * {@code RestClient} carry the remaining budget, are cut at the deadline and fail before
+ * connecting once it passed. With {@code interrupt: false}, so that what cuts a call is
+ * the client's own bound, not the watchdog's interrupt of the handler. The echo calls run
+ * under the 10 s default, so that a first call's warm-up on a busy machine cannot use up
+ * their budget.
  */
 @SpringBootTest(classes = DeadlineTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "sluice.deadline.interrupt=false", "sluice.deadline.default-timeout=10s",
@@ -59,7 +61,8 @@ class DeadlineOtherClientsOverHttpTests {
 			HttpResponse<String> response = get("/call/webclient/after-expiry?port=" + listener.port());
 			assertThat(response.statusCode()).isEqualTo(504);
 			assertThat(response.body()).contains("deadline-exceeded");
-			await().during(java.time.Duration.ofMillis(200)).atMost(java.time.Duration.ofSeconds(1))
+			await().during(java.time.Duration.ofMillis(200))
+				.atMost(java.time.Duration.ofSeconds(1))
 				.until(() -> listener.accepted.get() == 0);
 		}
 	}

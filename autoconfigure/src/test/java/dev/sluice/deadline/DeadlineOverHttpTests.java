@@ -25,7 +25,8 @@ import org.springframework.test.annotation.DirtiesContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(classes = DeadlineTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "sluice.deadline.default-timeout=10s", "sluice.deadline.routes[0].paths=/sleep,/call/**,/group/**,/async/**,/late/**",
+		properties = { "sluice.deadline.default-timeout=10s",
+				"sluice.deadline.routes[0].paths=/sleep,/call/**,/group/**,/async/**,/late/**",
 				"sluice.deadline.routes[0].timeout=1s" })
 @DirtiesContext
 class DeadlineOverHttpTests {
@@ -40,8 +41,13 @@ class DeadlineOverHttpTests {
 
 	@BeforeEach
 	void warmUpTheClients() throws Exception {
-		// The first call through a client library loads and starts it (Reactor Netty: seconds on a busy machine).
-		assertThat(get("/call/echo", null).response.statusCode()).isIn(200, 504); // 504: warm-up took the 1 s
+		// The first call through a client library loads and starts it (Reactor Netty:
+		// seconds on a busy machine).
+		assertThat(get("/call/echo", null).response.statusCode()).isIn(200, 504); // 504:
+																					// warm-up
+																					// took
+																					// the
+																					// 1 s
 	}
 
 	@Test
@@ -54,8 +60,8 @@ class DeadlineOverHttpTests {
 		assertThat(problem.get("title").asString()).isEqualTo("Gateway Timeout");
 		assertThat(problem.get("instance").asString()).isEqualTo("/sleep");
 		assertThat(problem.get("route").asString()).isEqualTo("/sleep");
-		assertThat(timed.response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(timed.response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
 	}
 
 	@Test
@@ -72,7 +78,11 @@ class DeadlineOverHttpTests {
 			assertThat(response.statusCode()).as(path).isEqualTo(504);
 			assertThat(response.body()).as(path).contains("deadline-exceeded");
 		}
-		assertThat(get("/ordinary", null).response.statusCode()).isEqualTo(200); // the threads are clean afterwards
+		assertThat(get("/ordinary", null).response.statusCode()).isEqualTo(200); // the
+																					// threads
+																					// are
+																					// clean
+																					// afterwards
 	}
 
 	@Test
@@ -135,8 +145,10 @@ class DeadlineOverHttpTests {
 
 	@Test
 	void asyncCallablesAndDeferredResultsAnswerAtTheirDeadlineNotAtTheContainersNextTimeoutCheck() throws Exception {
-		// Tomcat checks async timeouts about once a second, so each answer left to it is 0-1 s late; three of each
-		// at once all within 300 ms of the deadline would happen by chance about once in 200 runs.
+		// Tomcat checks async timeouts about once a second, so each answer left to it is
+		// 0-1 s late; three of each
+		// at once all within 300 ms of the deadline would happen by chance about once in
+		// 200 runs.
 		List<CompletableFuture<Timed>> answers = new ArrayList<>();
 		for (String path : List.of("/async/callable", "/async/deferred")) {
 			for (int i = 0; i < 3; i++) {

@@ -22,9 +22,10 @@ import org.springframework.web.bind.annotation.RestController;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Found by {@link DeadlineHeaderFuzzTests}: a handler that writes its answer through {@code getWriter()} (as a
- * view does) on time, then passes its deadline before it returns, gets the deadline's problem answer, not a 500
- * from {@code getOutputStream()} after {@code getWriter()}.
+ * Found by {@link DeadlineHeaderFuzzTests}: a handler that writes its answer through
+ * {@code getWriter()} (as a view does) on time, then passes its deadline before it
+ * returns, gets the deadline's problem answer, not a 500 from {@code getOutputStream()}
+ * after {@code getWriter()}.
  */
 @SpringBootTest(classes = DeadlinePassingAfterAWriterAnswerOverHttpTests.WriterApp.class,
 		webEnvironment = WebEnvironment.RANDOM_PORT, properties = "sluice.deadline.default-timeout=300ms")
@@ -40,8 +41,8 @@ class DeadlinePassingAfterAWriterAnswerOverHttpTests {
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/writer")).build(),
 					HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
-		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
 		assertThat(response.body()).contains("\"type\":\"https://sluice.dev/problems/deadline-exceeded\"")
 			.contains("\"status\":504")
 			.doesNotContain("partial");

@@ -20,9 +20,9 @@ import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.support.RestClientAdapter;
+import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.service.annotation.GetExchange;
 import org.springframework.web.service.invoker.HttpServiceProxyFactory;
@@ -98,20 +98,31 @@ class DeadlineTestApp {
 
 		@GetMapping("/call/webclient/echo")
 		String webClientEcho(HttpServletRequest request) {
-			return this.webClient.get().uri(base(request) + "/downstream/echo").retrieve().bodyToMono(String.class)
+			return this.webClient.get()
+				.uri(base(request) + "/downstream/echo")
+				.retrieve()
+				.bodyToMono(String.class)
 				.block();
 		}
 
 		@GetMapping("/call/webclient/echo-subscribed-elsewhere")
 		String webClientEchoSubscribedOnAnotherThread(HttpServletRequest request) {
-			Mono<String> call = this.webClient.get().uri(base(request) + "/downstream/echo").retrieve()
+			Mono<String> call = this.webClient.get()
+				.uri(base(request) + "/downstream/echo")
+				.retrieve()
 				.bodyToMono(String.class);
-			return call.subscribeOn(Schedulers.boundedElastic()).block(); // no deadline on the subscribing thread
+			return call.subscribeOn(Schedulers.boundedElastic()).block(); // no deadline
+																			// on the
+																			// subscribing
+																			// thread
 		}
 
 		@GetMapping("/call/webclient/slow")
 		String webClientSlow(HttpServletRequest request) {
-			return this.webClient.get().uri(base(request) + "/downstream/slow").retrieve().bodyToMono(String.class)
+			return this.webClient.get()
+				.uri(base(request) + "/downstream/slow")
+				.retrieve()
+				.bodyToMono(String.class)
 				.block();
 		}
 
@@ -121,7 +132,10 @@ class DeadlineTestApp {
 			while (!deadline.isExpired()) {
 				Thread.onSpinWait();
 			}
-			return this.webClient.get().uri("http://127.0.0.1:" + port + "/").retrieve().bodyToMono(String.class)
+			return this.webClient.get()
+				.uri("http://127.0.0.1:" + port + "/")
+				.retrieve()
+				.bodyToMono(String.class)
 				.block();
 		}
 
@@ -142,17 +156,20 @@ class DeadlineTestApp {
 
 		private Downstream downstream(HttpServletRequest request) {
 			RestClient client = this.restClientBuilder.clone().baseUrl(base(request)).build();
-			return HttpServiceProxyFactory.builderFor(RestClientAdapter.create(client)).build()
+			return HttpServiceProxyFactory.builderFor(RestClientAdapter.create(client))
+				.build()
 				.createClient(Downstream.class);
 		}
 
 		@GetMapping("/late/ignores-interrupt")
 		String lateIgnoringTheInterrupt() {
-			long end = System.nanoTime() + 1_300_000_000L; // CPU-bound work that never looks at the interrupt
+			long end = System.nanoTime() + 1_300_000_000L; // CPU-bound work that never
+															// looks at the interrupt
 			while (System.nanoTime() < end) {
 				Thread.onSpinWait();
 			}
-			return "x".repeat(100_000); // larger than the response buffer: written and flushed to the socket
+			return "x".repeat(100_000); // larger than the response buffer: written and
+										// flushed to the socket
 		}
 
 		@GetMapping("/late/small")
@@ -200,8 +217,8 @@ class DeadlineTestApp {
 		@GetMapping("/group/deadline")
 		String groupDeadline() {
 			try (TaskGroup group = this.taskGroups.open()) {
-				var seen = group.fork(() -> Deadline.current().map(Deadline::timeout).map(Object::toString)
-					.orElse("none"));
+				var seen = group
+					.fork(() -> Deadline.current().map(Deadline::timeout).map(Object::toString).orElse("none"));
 				group.join();
 				return seen.get();
 			}
@@ -237,7 +254,10 @@ class DeadlineTestApp {
 
 	}
 
-	/** A TCP listener that counts the connections it accepts, to prove a call never connected. */
+	/**
+	 * A TCP listener that counts the connections it accepts, to prove a call never
+	 * connected.
+	 */
 	static final class CountingListener implements AutoCloseable {
 
 		final ServerSocket socket;

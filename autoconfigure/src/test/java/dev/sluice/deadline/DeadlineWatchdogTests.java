@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The watchdog with real threads and real interrupts: who is interrupted, when, and that nobody is interrupted
- * after closing a watch.
+ * The watchdog with real threads and real interrupts: who is interrupted, when, and that
+ * nobody is interrupted after closing a watch.
  */
 class DeadlineWatchdogTests {
 
@@ -63,7 +63,8 @@ class DeadlineWatchdogTests {
 				}
 				if (!staysPastItsDeadline) {
 					try {
-						Thread.sleep(400); // past the deadline: a closed watch must not fire
+						Thread.sleep(400); // past the deadline: a closed watch must not
+											// fire
 					}
 					catch (InterruptedException ex) {
 						wronglyInterrupted.incrementAndGet();
@@ -96,9 +97,11 @@ class DeadlineWatchdogTests {
 				for (int i = 0; i < 300; i++) {
 					Deadline deadline = Deadline.after(Duration.ofMillis(ThreadLocalRandom.current().nextInt(0, 15)));
 					DeadlineWatchdog.Watch watch = this.watchdog.watch(deadline, true);
-					long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ThreadLocalRandom.current().nextInt(0, 15));
+					long end = System.nanoTime()
+							+ TimeUnit.MILLISECONDS.toNanos(ThreadLocalRandom.current().nextInt(0, 15));
 					while (System.nanoTime() < end) {
-						Thread.onSpinWait(); // busy, not looking at the interrupt, like a handler at work
+						Thread.onSpinWait(); // busy, not looking at the interrupt, like a
+												// handler at work
 					}
 					if (watch.hasFired()) {
 						fired.incrementAndGet();

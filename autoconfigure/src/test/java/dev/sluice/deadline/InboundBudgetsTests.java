@@ -71,8 +71,8 @@ class InboundBudgetsTests {
 		assertThat(budgets.budgetNanos(headers(Map.of("x-envoy-expected-rq-timeout-ms", "200"))))
 			.isEqualTo(200_000_000L);
 		assertThat(budgets.budgetNanos(headers(Map.of("grpc-timeout", "250m")))).isEqualTo(250_000_000L);
-		assertThat(budgets.budgetNanos(headers(Map.of("X-Request-Timeout-Ms", "900", "grpc-timeout", "1S",
-				"x-envoy-expected-rq-timeout-ms", "300"))))
+		assertThat(budgets.budgetNanos(headers(
+				Map.of("X-Request-Timeout-Ms", "900", "grpc-timeout", "1S", "x-envoy-expected-rq-timeout-ms", "300"))))
 			.isEqualTo(300_000_000L);
 		assertThat(budgets.budgetNanos(headers(Map.of("X-Request-Timeout-Ms", "0", "grpc-timeout", "nonsense",
 				"x-envoy-expected-rq-timeout-ms", "450"))))

@@ -6,10 +6,11 @@ import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.Test;
 
 /**
- * The interrupt-only-while-running guard of a deadline watch, under Lincheck's model checker: interleavings of the
- * watchdog's {@code fire()} with the watched thread's {@code disarm()} and {@code close()} are explored (up to the
- * invocation budget), and none may leave an interrupt on the thread after {@code close()}, interrupt an answer that
- * {@code disarm()} declared on time, or reach the thread's next request.
+ * The interrupt-only-while-running guard of a deadline watch, under Lincheck's model
+ * checker: interleavings of the watchdog's {@code fire()} with the watched thread's
+ * {@code disarm()} and {@code close()} are explored (up to the invocation budget), and
+ * none may leave an interrupt on the thread after {@code close()}, interrupt an answer
+ * that {@code disarm()} declared on time, or reach the thread's next request.
  */
 class WatchInterleavingTests {
 
@@ -78,14 +79,20 @@ class WatchInterleavingTests {
 		});
 	}
 
-	/** Lincheck compares the objects it sees; AssertJ's assertion objects refuse {@code equals}, so plain checks. */
+	/**
+	 * Lincheck compares the objects it sees; AssertJ's assertion objects refuse
+	 * {@code equals}, so plain checks.
+	 */
 	static void check(boolean condition, String what) {
 		if (!condition) {
 			throw new AssertionError(what);
 		}
 	}
 
-	/** Joins even when interrupted (a watch may interrupt the test's thread), keeping the interrupt. */
+	/**
+	 * Joins even when interrupted (a watch may interrupt the test's thread), keeping the
+	 * interrupt.
+	 */
 	private static void join(Thread thread) {
 		boolean interrupted = false;
 		while (true) {

@@ -23,10 +23,11 @@ import org.springframework.core.ResolvableType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's property reference and the configuration metadata an IDE reads must name the same
- * {@code sluice.*} properties. Entries of named maps are written {@code sluice.pools.<name>.size}, entries of
- * lists {@code sluice.rate-limit.rules[].name}; their keys come from the element types, which the metadata
- * itself describes only as a whole.
+ * The README's property reference and the configuration metadata an IDE reads must name
+ * the same {@code sluice.*} properties. Entries of named maps are written
+ * {@code sluice.pools.<name>.size}, entries of lists
+ * {@code sluice.rate-limit.rules[].name}; their keys come from the element types, which
+ * the metadata itself describes only as a whole.
  */
 class ReadmePropertyReferenceTests {
 
@@ -34,7 +35,8 @@ class ReadmePropertyReferenceTests {
 
 	@Test
 	void everyPropertyInTheMetadataIsInTheReadmeReferenceAndNothingElse() throws Exception {
-		assertThat(readmeReference()).as("README '## Property reference' rows (| `name` | default | description |; named-map entries as "
+		assertThat(readmeReference())
+			.as("README '## Property reference' rows (| `name` | default | description |; named-map entries as "
 					+ "sluice.pools.<name>.size, list entries as sluice.rate-limit.rules[].name) against the metadata")
 			.containsExactlyInAnyOrderElementsOf(metadataProperties());
 	}

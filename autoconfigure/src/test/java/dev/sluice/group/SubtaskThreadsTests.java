@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The platform threads of task groups retire when idle for {@code keep-alive}, and a retiring thread never
- * leaves a subtask queued behind busy ones.
+ * The platform threads of task groups retire when idle for {@code keep-alive}, and a
+ * retiring thread never leaves a subtask queued behind busy ones.
  */
 class SubtaskThreadsTests {
 
@@ -64,7 +64,8 @@ class SubtaskThreadsTests {
 
 	@Test
 	void aSubtaskHandedOverWhileAThreadRetiresStillRunsAtOnce() throws Exception {
-		// One of two threads is held busy; the other retires after 1 ms idle, so hand-overs race its retirement.
+		// One of two threads is held busy; the other retires after 1 ms idle, so
+		// hand-overs race its retirement.
 		SubtaskThreads threads = SubtaskThreads.platform(2, Duration.ofNanos(1_000_000));
 		CountDownLatch holdBusy = new CountDownLatch(1);
 		try {
@@ -75,7 +76,8 @@ class SubtaskThreadsTests {
 				threads.slots().acquire();
 				threads.execute(ran::countDown);
 				assertThat(ran.await(10, TimeUnit.SECONDS)).as("subtask %d ran", i).isTrue();
-				// about the keep-alive: the next hand-over lands near the moment the idle thread times out
+				// about the keep-alive: the next hand-over lands near the moment the idle
+				// thread times out
 				LockSupport.parkNanos(900_000 + ThreadLocalRandom.current().nextLong(200_000));
 			}
 		}

@@ -165,7 +165,8 @@ class TaskGroupTests {
 			assertThat(second).isPresent();
 			assertThat(group.tryFork(() -> true)).isEmpty();
 			releaseFirst.countDown();
-			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+			org.awaitility.Awaitility.await()
+				.atMost(Duration.ofSeconds(5))
 				.until(() -> first.get().state() == Subtask.State.SUCCESS);
 			Optional<Subtask<Boolean>> third = group.tryFork(() -> releaseThird.await(10, TimeUnit.SECONDS));
 			assertThat(third).isPresent();
@@ -304,8 +305,10 @@ class TaskGroupTests {
 		TaskGroups groups = platform(2);
 		Set<Thread> threads = ConcurrentHashMap.newKeySet();
 		AtomicInteger nestedDone = new AtomicInteger();
-		// With forks queued behind busy threads, both pool threads would wait in their nested join() for
-		// subtasks that can never get a thread; the 5 s deadline would then fail this test.
+		// With forks queued behind busy threads, both pool threads would wait in their
+		// nested join() for
+		// subtasks that can never get a thread; the 5 s deadline would then fail this
+		// test.
 		try (TaskGroup outer = groups.open(Duration.ofSeconds(5))) {
 			for (int i = 0; i < 4; i++) {
 				outer.fork(() -> {
@@ -332,8 +335,7 @@ class TaskGroupTests {
 	}
 
 	@Test
-	void anInlineSubtaskThatIsCancelledLeavesTheOuterSubtaskInterruptedWhenItsGroupIsCancelledToo()
-			throws Exception {
+	void anInlineSubtaskThatIsCancelledLeavesTheOuterSubtaskInterruptedWhenItsGroupIsCancelledToo() throws Exception {
 		TaskGroups groups = platform(1);
 		CountDownLatch innerSleeping = new CountDownLatch(1);
 		AtomicInteger outerSawInterrupt = new AtomicInteger();
@@ -341,7 +343,8 @@ class TaskGroupTests {
 		try (TaskGroup outer = groups.open()) {
 			outer.fork(() -> {
 				try (TaskGroup nested = groups.open()) {
-					// the one pool thread is this one: the nested subtask runs inline, here
+					// the one pool thread is this one: the nested subtask runs inline,
+					// here
 					nested.fork(() -> {
 						innerSleeping.countDown();
 						Thread.sleep(30_000);
@@ -351,7 +354,8 @@ class TaskGroupTests {
 						nested.join();
 					}
 					catch (RuntimeException ex) {
-						// the inline subtask took the interrupt meant for this outer subtask
+						// the inline subtask took the interrupt meant for this outer
+						// subtask
 					}
 				}
 				if (Thread.currentThread().isInterrupted()) {
@@ -359,7 +363,8 @@ class TaskGroupTests {
 				}
 				return null;
 			});
-			// fork() returned only after the inline subtask ended, so cancel the outer group from another thread
+			// fork() returned only after the inline subtask ended, so cancel the outer
+			// group from another thread
 			Thread canceller = new Thread(() -> {
 				try {
 					innerSleeping.await();
@@ -389,8 +394,8 @@ class TaskGroupTests {
 			Subtask<Integer> late = group.fork(started::incrementAndGet);
 			Optional<Subtask<Integer>> tried = group.tryFork(started::incrementAndGet);
 			assertThat(late.state()).isEqualTo(Subtask.State.CANCELLED);
-			assertThat(tried).hasValueSatisfying((subtask) -> assertThat(subtask.state())
-				.isEqualTo(Subtask.State.CANCELLED));
+			assertThat(tried)
+				.hasValueSatisfying((subtask) -> assertThat(subtask.state()).isEqualTo(Subtask.State.CANCELLED));
 			assertThatIllegalStateException().isThrownBy(late::get).withMessageContaining("CANCELLED");
 			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(group::join).isSameAs(boom);
 		}
@@ -512,7 +517,8 @@ class TaskGroupTests {
 	}
 
 	private static int liveGroupThreads() {
-		return (int) SluiceThreads.live().stream()
+		return (int) SluiceThreads.live()
+			.stream()
 			.filter((thread) -> thread.isAlive() && thread.getName().startsWith("sluice-group-"))
 			.count();
 	}

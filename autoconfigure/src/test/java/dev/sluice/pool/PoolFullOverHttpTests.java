@@ -47,8 +47,8 @@ class PoolFullOverHttpTests {
 		HttpResponse<String> full = post();
 		assertThat(full.statusCode()).isEqualTo(503);
 		assertThat(full.headers().firstValue("Retry-After")).hasValue("1");
-		assertThat(full.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(full.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
 		JsonNode problem = JsonMapper.builder().build().readTree(full.body());
 		assertThat(problem.get("status").asInt()).isEqualTo(503);
 		assertThat(problem.get("title").asString()).isEqualTo("Service Unavailable");
@@ -58,7 +58,8 @@ class PoolFullOverHttpTests {
 		assertThat(problem.get("pool").asString()).isEqualTo("jobs");
 
 		this.jobs.release.countDown();
-		org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+		org.awaitility.Awaitility.await()
+			.atMost(java.time.Duration.ofSeconds(5))
 			.until(() -> this.jobs.pool.getActiveCount() == 0 && this.jobs.pool.getQueuedCount() == 0);
 		assertThat(post().statusCode()).isEqualTo(202);
 	}

@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every pool task is one {@code sluice.pool.task} observation from submit to its final outcome, a child of the
- * submitter's observation, and every one that starts also stops, whatever the outcome.
+ * Every pool task is one {@code sluice.pool.task} observation from submit to its final
+ * outcome, a child of the submitter's observation, and every one that starts also stops,
+ * whatever the outcome.
  */
 class WorkerPoolObservationTests {
 
@@ -86,8 +87,7 @@ class WorkerPoolObservationTests {
 		assertThat(this.recorder.stopped(WorkerPool.OBSERVATION_NAME))
 			.extracting((task) -> task.getLowCardinalityKeyValue("outcome").getValue())
 			.containsExactlyInAnyOrder("completed", "rejected");
-		assertThat(this.recorder.stopped(WorkerPool.OBSERVATION_NAME))
-			.filteredOn((task) -> task.getError() != null)
+		assertThat(this.recorder.stopped(WorkerPool.OBSERVATION_NAME)).filteredOn((task) -> task.getError() != null)
 			.singleElement()
 			.satisfies((task) -> assertThat(task.getError()).isInstanceOf(PoolFullException.class));
 	}
@@ -131,9 +131,9 @@ class WorkerPoolObservationTests {
 	@Test
 	void tasksAbandonedAtShutdownEndTheirObservationsAsAbandoned() throws Exception {
 		WorkerPoolSpec base = WorkerPoolTests.spec("stopping", 1, 10, WhenFull.REJECT);
-		WorkerPool pool = this.pools.create(new WorkerPoolSpec(base.name(), base.threads(), 1, 10, WhenFull.REJECT,
-				base.waitTimeout(), Duration.ZERO, base.keepAlive(), WorkerPoolSpec.RetryPolicy.NONE,
-				Duration.ofMillis(200), false));
+		WorkerPool pool = this.pools
+			.create(new WorkerPoolSpec(base.name(), base.threads(), 1, 10, WhenFull.REJECT, base.waitTimeout(),
+					Duration.ZERO, base.keepAlive(), WorkerPoolSpec.RetryPolicy.NONE, Duration.ofMillis(200), false));
 		CountDownLatch started = new CountDownLatch(1);
 		pool.submit("stuck", () -> {
 			started.countDown();

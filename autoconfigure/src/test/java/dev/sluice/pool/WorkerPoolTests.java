@@ -150,8 +150,9 @@ class WorkerPoolTests {
 	@Test
 	void taskTimeoutInterruptsASleepingTaskAndCountsItTimedOutWithoutPoisoningTheWorker() throws Exception {
 		WorkerPoolSpec base = spec("timeouts", 1, 10, WhenFull.REJECT);
-		WorkerPool pool = pool(new WorkerPoolSpec(base.name(), base.threads(), 1, 10, WhenFull.REJECT,
-				base.waitTimeout(), Duration.ofMillis(200), base.keepAlive(), base.retry(), base.drainTimeout(), false));
+		WorkerPool pool = pool(
+				new WorkerPoolSpec(base.name(), base.threads(), 1, 10, WhenFull.REJECT, base.waitTimeout(),
+						Duration.ofMillis(200), base.keepAlive(), base.retry(), base.drainTimeout(), false));
 		AtomicBoolean sawInterrupt = new AtomicBoolean();
 		CompletableFuture<Void> slow = pool.submit("slow", () -> {
 			try {
@@ -229,8 +230,8 @@ class WorkerPoolTests {
 			MDC.remove("requestId");
 		}
 		assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("r-42");
-		assertThat(pool.submit("without-mdc", () -> Optional.ofNullable(MDC.get("requestId")))
-			.get(5, TimeUnit.SECONDS)).isEmpty();
+		assertThat(pool.submit("without-mdc", () -> Optional.ofNullable(MDC.get("requestId"))).get(5, TimeUnit.SECONDS))
+			.isEmpty();
 	}
 
 	@Test
@@ -343,10 +344,11 @@ class WorkerPoolTests {
 		List<WorkerPool> stuckPools = new ArrayList<>();
 		for (String name : List.of("stuck-a", "stuck-b", "stuck-c")) {
 			WorkerPoolSpec base = spec(name, 1, 10, WhenFull.REJECT);
-			WorkerPool pool = pool(new WorkerPoolSpec(name, base.threads(), 1, 10, WhenFull.REJECT,
-					base.waitTimeout(), Duration.ZERO, base.keepAlive(), base.retry(), Duration.ofMillis(300), false));
+			WorkerPool pool = pool(new WorkerPoolSpec(name, base.threads(), 1, 10, WhenFull.REJECT, base.waitTimeout(),
+					Duration.ZERO, base.keepAlive(), base.retry(), Duration.ofMillis(300), false));
 			pool.submit(name + "-job", () -> {
-				while (release.getCount() > 0) { // swallows every interrupt until the test lets it go
+				while (release.getCount() > 0) { // swallows every interrupt until the
+													// test lets it go
 					try {
 						release.await(20, TimeUnit.MILLISECONDS);
 					}
@@ -362,11 +364,13 @@ class WorkerPoolTests {
 		List<PoolDrain> drains = this.pools.drainAll();
 		long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 		release.countDown();
-		// 300 ms drain timeout, then one 2 s grace for all three pools: about 2.3 s; one grace per pool, as
+		// 300 ms drain timeout, then one 2 s grace for all three pools: about 2.3 s; one
+		// grace per pool, as
 		// before, took 6.3 s
 		assertThat(tookMillis).isBetween(2_000L, 4_000L);
-		assertThat(drains).hasSize(3).allSatisfy((drain) -> assertThat(drain.abandoned()).singleElement()
-			.satisfies((task) -> assertThat(task.reason()).isEqualTo(UnfinishedTask.Reason.STILL_RUNNING)));
+		assertThat(drains).hasSize(3)
+			.allSatisfy((drain) -> assertThat(drain.abandoned()).singleElement()
+				.satisfies((task) -> assertThat(task.reason()).isEqualTo(UnfinishedTask.Reason.STILL_RUNNING)));
 	}
 
 	@Test
@@ -425,21 +429,23 @@ class WorkerPoolTests {
 
 		assertThat(caller.isAlive()).isFalse();
 		assertThat(callerInterruptedAfterwards).as("the drain's interrupt does not outlive the task").isFalse();
-		assertThat(drains).singleElement().satisfies((drain) -> assertThat(drain.abandoned())
-			.extracting(UnfinishedTask::taskId, UnfinishedTask::reason)
-			.containsExactlyInAnyOrder(tuple("on-worker", UnfinishedTask.Reason.INTERRUPTED),
-					tuple("on-caller", UnfinishedTask.Reason.INTERRUPTED)));
+		assertThat(drains).singleElement()
+			.satisfies(
+					(drain) -> assertThat(drain.abandoned()).extracting(UnfinishedTask::taskId, UnfinishedTask::reason)
+						.containsExactlyInAnyOrder(tuple("on-worker", UnfinishedTask.Reason.INTERRUPTED),
+								tuple("on-caller", UnfinishedTask.Reason.INTERRUPTED)));
 	}
 
 	@Test
 	void whenTheDrainTimeoutIsTooShortThenEveryUnfinishedTaskIsReportedWithItsId() throws Exception {
 		WorkerPoolSpec base = spec("short", 1, 100, WhenFull.REJECT);
-		WorkerPool pool = pool(new WorkerPoolSpec("short", base.threads(), 1, 100, WhenFull.REJECT,
-				base.waitTimeout(), Duration.ZERO, base.keepAlive(), base.retry(), Duration.ofMillis(300), false));
+		WorkerPool pool = pool(new WorkerPoolSpec("short", base.threads(), 1, 100, WhenFull.REJECT, base.waitTimeout(),
+				Duration.ZERO, base.keepAlive(), base.retry(), Duration.ofMillis(300), false));
 		List<String> completed = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 20; i++) {
 			String id = "job-" + i;
-			// Completed as the pool counts it: sleep(100) swallows the drain's interrupt, so a job cut short still
+			// Completed as the pool counts it: sleep(100) swallows the drain's interrupt,
+			// so a job cut short still
 			// returns normally, and is reported as interrupted rather than completed.
 			pool.submit(id, () -> sleep(100)).thenRun(() -> completed.add(id));
 		}
@@ -482,15 +488,16 @@ class WorkerPoolTests {
 		assertThat(this.registry.get("sluice.pool.queued").tag("pool", "virtual").gauge()).isNotNull();
 		assertThat(this.registry.get("sluice.pool.task.duration").tag("pool", "virtual").timer().count())
 			.isEqualTo(200);
-		assertThat(this.registry.get("sluice.pool.queue.wait").tag("pool", "virtual").timer().count())
-			.isEqualTo(200);
+		assertThat(this.registry.get("sluice.pool.queue.wait").tag("pool", "virtual").timer().count()).isEqualTo(200);
 	}
 
 	@Test
 	void platformPoolsAlsoReportMicrometersExecutorMeters() {
 		pool(spec("metered", 2, 10, WhenFull.REJECT));
 		assertThat(this.registry.get("executor.pool.max").tag("name", "metered").gauge().value()).isEqualTo(2);
-		assertThat(this.registry.get("sluice.pool.tasks").tag("pool", "metered").tag("outcome", "rejected")
+		assertThat(this.registry.get("sluice.pool.tasks")
+			.tag("pool", "metered")
+			.tag("outcome", "rejected")
 			.functionCounter()).isNotNull();
 	}
 
@@ -499,7 +506,10 @@ class WorkerPoolTests {
 	}
 
 	private double counter(String pool, String outcome) {
-		return this.registry.get("sluice.pool.tasks").tag("pool", pool).tag("outcome", outcome).functionCounter()
+		return this.registry.get("sluice.pool.tasks")
+			.tag("pool", pool)
+			.tag("outcome", outcome)
+			.functionCounter()
 			.count();
 	}
 

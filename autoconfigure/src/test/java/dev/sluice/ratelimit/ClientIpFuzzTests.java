@@ -16,11 +16,13 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Fuzzes client-address resolution: a client sends whatever {@code Forwarded} and {@code X-Forwarded-For}
- * lines it likes, then zero to three trusted proxies append what they saw, each in one header (appended to its
- * last line, or as a line of its own), and the last proxy is the socket peer. The resolved address must be the
- * peer or the address the first trusted proxy appended: never one the client wrote. Regression mode runs the
- * inputs under {@code src/test/resources/dev/sluice/ratelimit/ClientIpFuzzTestsInputs}; see FUZZING.md.
+ * Fuzzes client-address resolution: a client sends whatever {@code Forwarded} and
+ * {@code X-Forwarded-For} lines it likes, then zero to three trusted proxies append what
+ * they saw, each in one header (appended to its last line, or as a line of its own), and
+ * the last proxy is the socket peer. The resolved address must be the peer or the address
+ * the first trusted proxy appended: never one the client wrote. Regression mode runs the
+ * inputs under {@code src/test/resources/dev/sluice/ratelimit/ClientIpFuzzTestsInputs};
+ * see FUZZING.md.
  */
 class ClientIpFuzzTests {
 
@@ -30,7 +32,8 @@ class ClientIpFuzzTests {
 	private static final ClientIpResolver resolver = new ClientIpResolver(TRUSTED);
 
 	static {
-		// the first resolve loads and initialises InetAddress: not part of any one input's time
+		// the first resolve loads and initialises InetAddress: not part of any one
+		// input's time
 		resolver.resolve(request("10.0.0.1", "X-Forwarded-For", "2001:db8::1, 192.0.2.1"));
 	}
 
@@ -40,7 +43,8 @@ class ClientIpFuzzTests {
 		if (client.length != 4 && client.length != 16) {
 			return;
 		}
-		client = InetAddress.getByAddress(client).getAddress(); // ::ffff:a.b.c.d is the IPv4 address a.b.c.d
+		client = InetAddress.getByAddress(client).getAddress(); // ::ffff:a.b.c.d is the
+																// IPv4 address a.b.c.d
 		if (trusted(client)) {
 			return;
 		}
@@ -55,7 +59,8 @@ class ClientIpFuzzTests {
 			clientWroteHeaders = true;
 		}
 		String header = proxiesWriteForwarded ? "Forwarded" : "X-Forwarded-For";
-		String seen = text(client); // what the first proxy saw connecting; each next proxy sees the one before
+		String seen = text(client); // what the first proxy saw connecting; each next
+									// proxy sees the one before
 		for (int i = 0; i < proxies; i++) {
 			String element = proxiesWriteForwarded ? forwardedElement(seen, data) : xffElement(seen, data);
 			List<String> lines = new ArrayList<>();
@@ -85,12 +90,16 @@ class ClientIpFuzzTests {
 					describe(request))
 			.isTrue();
 		if (!clientWroteHeaders && length(request) <= 4096) {
-			assertThat(isClient).as("resolved '%s' from what the proxies wrote, not the client %s", resolved,
-					text(client)).isTrue();
+			assertThat(isClient)
+				.as("resolved '%s' from what the proxies wrote, not the client %s", resolved, text(client))
+				.isTrue();
 		}
 	}
 
-	/** Every hop trusted: the whole header is scanned. Time at 8 times the length grows about 8 times, not 64. */
+	/**
+	 * Every hop trusted: the whole header is scanned. Time at 8 times the length grows
+	 * about 8 times, not 64.
+	 */
 	@Test
 	void parsingTimeGrowsLinearlyWithTheHeader() {
 		for (String header : List.of("X-Forwarded-For", "Forwarded")) {
@@ -133,8 +142,8 @@ class ClientIpFuzzTests {
 		StringBuilder description = new StringBuilder();
 		for (String name : List.of("Forwarded", "X-Forwarded-For")) {
 			for (String line : Collections.list(request.getHeaders(name))) {
-				String shown = (line.length() > 200) ? line.substring(0, 100) + "..." + line.substring(line.length() - 100)
-						: line;
+				String shown = (line.length() > 200)
+						? line.substring(0, 100) + "..." + line.substring(line.length() - 100) : line;
 				description.append("\n  ").append(name).append(": ").append(shown);
 			}
 		}
@@ -168,8 +177,8 @@ class ClientIpFuzzTests {
 	private static String trustedProxy(FuzzedDataProvider data) throws UnknownHostException {
 		return switch (data.consumeInt(0, 2)) {
 			case 0 -> "10." + data.consumeInt(0, 255) + "." + data.consumeInt(0, 255) + "." + data.consumeInt(0, 255);
-			case 1 -> text(new byte[] { 0x20, 0x01, 0x0d, (byte) 0xb8, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0, 0,
-					0, 0, (byte) data.consumeInt(1, 255) });
+			case 1 -> text(new byte[] { 0x20, 0x01, 0x0d, (byte) 0xb8, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0, 0, 0,
+					0, (byte) data.consumeInt(1, 255) });
 			default -> "127.0.0.1";
 		};
 	}

@@ -18,9 +18,10 @@ import org.springframework.web.bind.annotation.RestController;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Headers a fuzzer would send, over real HTTP to Tomcat, with the loopback peer trusted as a proxy (so the
- * forwarding headers are read): each is answered normally, and the per-IP limit keys it on the socket peer. The
- * rule allows one request per key per hour, so a second request on the same key is rejected.
+ * Headers a fuzzer would send, over real HTTP to Tomcat, with the loopback peer trusted
+ * as a proxy (so the forwarding headers are read): each is answered normally, and the
+ * per-IP limit keys it on the socket peer. The rule allows one request per key per hour,
+ * so a second request on the same key is rejected.
  */
 @SpringBootTest(classes = { RateLimitTestApp.class, HostileHeadersOverHttpTests.BudgetEndpoint.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT,
@@ -49,7 +50,8 @@ class HostileHeadersOverHttpTests {
 		HttpResponse<String> hostile = get("X-Forwarded-For", LONG_XFF, "Forwarded", BROKEN_FORWARDED,
 				"X-Request-Timeout-Ms", HUGE_BUDGET);
 		assertThat(hostile.statusCode()).isEqualTo(200);
-		assertThat(hostile.body()).isEqualTo("10000"); // the route's timeout: the budget header was ignored
+		assertThat(hostile.body()).isEqualTo("10000"); // the route's timeout: the budget
+														// header was ignored
 		// the peer's one token is gone: every request keyed on the peer is now limited
 		assertThat(get().statusCode()).isEqualTo(429);
 		assertThat(get("X-Forwarded-For", LONG_XFF).statusCode()).isEqualTo(429);
@@ -61,7 +63,8 @@ class HostileHeadersOverHttpTests {
 
 	@Test
 	void aProxysOwnXffLineIsReadAfterTheLineTheClientWrote() throws Exception {
-		// the client wrote 6.6.6.6; the proxy added its own line with what it saw, 7.7.7.7
+		// the client wrote 6.6.6.6; the proxy added its own line with what it saw,
+		// 7.7.7.7
 		assertThat(get("X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "7.7.7.7").statusCode()).isEqualTo(200);
 		assertThat(get("X-Forwarded-For", "7.7.7.7").statusCode()).isEqualTo(429);
 		assertThat(get("X-Forwarded-For", "6.6.6.6").statusCode()).isEqualTo(200);

@@ -10,21 +10,25 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Fuzzes CIDR parsing (operators type the trusted proxies) and the literal-address parser that also reads every
- * hop of a forwarding header a client sends. Regression mode runs the inputs under
- * {@code src/test/resources/dev/sluice/ratelimit/IpRangeFuzzTestsInputs}; see FUZZING.md for fuzzing mode.
+ * Fuzzes CIDR parsing (operators type the trusted proxies) and the literal-address parser
+ * that also reads every hop of a forwarding header a client sends. Regression mode runs
+ * the inputs under
+ * {@code src/test/resources/dev/sluice/ratelimit/IpRangeFuzzTestsInputs}; see FUZZING.md
+ * for fuzzing mode.
  */
 class IpRangeFuzzTests {
 
 	static {
-		// the first parse loads and initialises InetAddress: not part of any one input's time
+		// the first parse loads and initialises InetAddress: not part of any one input's
+		// time
 		IpRange.literal("2001:db8::1");
 		reference("2001:db8::1");
 	}
 
 	/**
-	 * A literal is read exactly as a reference parser reads it (IPv4 dotted decimal, IPv6 as the JDK reads a
-	 * bracketed literal, which it never looks up), is never looked up as a host name.
+	 * A literal is read exactly as a reference parser reads it (IPv4 dotted decimal, IPv6
+	 * as the JDK reads a bracketed literal, which it never looks up), is never looked up
+	 * as a host name.
 	 */
 	@FuzzTest(maxDuration = "10m")
 	void literalAddresses(FuzzedDataProvider data) {
@@ -35,8 +39,9 @@ class IpRangeFuzzTests {
 	}
 
 	/**
-	 * A range either parses or fails with {@link IllegalArgumentException} (which start-up turns into a failure
-	 * analysis); a parsed range contains exactly the addresses whose first {@code prefix} bits match.
+	 * A range either parses or fails with {@link IllegalArgumentException} (which
+	 * start-up turns into a failure analysis); a parsed range contains exactly the
+	 * addresses whose first {@code prefix} bits match.
 	 */
 	@FuzzTest(maxDuration = "10m")
 	void cidrRanges(FuzzedDataProvider data) {
@@ -65,12 +70,16 @@ class IpRangeFuzzTests {
 
 	private static boolean samePrefix(byte[] network, byte[] address, int prefix) {
 		int bits = network.length * 8;
-		BigInteger mask = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
+		BigInteger mask = BigInteger.ONE.shiftLeft(bits)
+			.subtract(BigInteger.ONE)
 			.xor(BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE));
 		return new BigInteger(1, network).and(mask).equals(new BigInteger(1, address).and(mask));
 	}
 
-	/** An independent reading: strict dotted decimal for IPv4, the JDK's bracketed IPv6 literal otherwise. */
+	/**
+	 * An independent reading: strict dotted decimal for IPv4, the JDK's bracketed IPv6
+	 * literal otherwise.
+	 */
 	static byte[] reference(String text) {
 		if (text.isEmpty() || text.length() > 45) {
 			return null;
@@ -90,10 +99,13 @@ class IpRangeFuzzTests {
 			return bytes;
 		}
 		if (!text.matches("[0-9a-fA-F:.]+")) {
-			return null; // no zone ids, no brackets: what a forwarding header's hop may hold
+			return null; // no zone ids, no brackets: what a forwarding header's hop may
+							// hold
 		}
 		try {
-			return InetAddress.getByName("[" + text + "]").getAddress(); // bracketed: a literal or an error
+			return InetAddress.getByName("[" + text + "]").getAddress(); // bracketed: a
+																			// literal or
+																			// an error
 		}
 		catch (UnknownHostException ex) {
 			return null;

@@ -40,9 +40,12 @@ class MemoryRateLimitStoreTests {
 		}
 		assertThat(store.tryConsume(rule, "alice").allowed()).isFalse();
 		this.clock.addAndGet(Duration.ofSeconds(9).toNanos());
-		assertThat(store.keyCount(rule).getAsLong()).isEqualTo(1); // not yet full again: remembered
+		assertThat(store.keyCount(rule).getAsLong()).isEqualTo(1); // not yet full again:
+																	// remembered
 		this.clock.addAndGet(Duration.ofSeconds(10).toNanos());
-		assertThat(store.keyCount(rule).getAsLong()).isZero(); // idle for a full refill: forgotten, losing nothing
+		assertThat(store.keyCount(rule).getAsLong()).isZero(); // idle for a full refill:
+																// forgotten, losing
+																// nothing
 		assertThat(store.tryConsume(rule, "alice").remaining()).isEqualTo(4);
 	}
 
@@ -88,7 +91,8 @@ class MemoryRateLimitStoreTests {
 
 	@Test
 	void eachLimitsNextTokenMatchesAnExactModelOfGreedyRefill() {
-		// 3 tokens per 7 s (a token every 2.33... s, never a whole number of nanoseconds) within 7 per 10 s
+		// 3 tokens per 7 s (a token every 2.33... s, never a whole number of nanoseconds)
+		// within 7 per 10 s
 		matchesTheExactModel(new Limit(5, 3, Duration.ofSeconds(7)), new Limit(7, 7, Duration.ofSeconds(10)));
 	}
 
@@ -156,18 +160,21 @@ class MemoryRateLimitStoreTests {
 		assertThat(first.remaining(1)).isZero();
 		assertThat(first.secondsToNextToken(1)).isEqualTo(3_600);
 		assertThat(first.bindingLimit()).isEqualTo(-1);
-		this.clock.addAndGet(Duration.ofMinutes(1).toNanos()); // the minute's bucket is full again
+		this.clock.addAndGet(Duration.ofMinutes(1).toNanos()); // the minute's bucket is
+																// full again
 		for (int i = 0; i < 3; i++) {
 			RateLimitDecision rejected = store.tryConsume(rule, "k");
 			assertThat(rejected.allowed()).isFalse();
-			assertThat(rejected.remaining(0)).isEqualTo(5); // given back every time: never 4, 3, ...
+			assertThat(rejected.remaining(0)).isEqualTo(5); // given back every time:
+															// never 4, 3, ...
 			assertThat(rejected.nanosToNextToken(0)).isZero();
 			assertThat(rejected.exceeded(0)).isFalse();
 			assertThat(rejected.exceeded(1)).isTrue();
 			assertThat(rejected.bindingLimit()).isEqualTo(1);
 			assertThat(rejected.retryAfterSeconds()).isEqualTo(3_540);
 		}
-		store.refund(rule, "k"); // another rule rejected a request this one allowed: every limit gets its token
+		store.refund(rule, "k"); // another rule rejected a request this one allowed:
+									// every limit gets its token
 		RateLimitDecision afterRefund = store.tryConsume(rule, "k");
 		assertThat(afterRefund.allowed()).isTrue();
 		assertThat(afterRefund.remaining(0)).isEqualTo(4);
@@ -193,7 +200,8 @@ class MemoryRateLimitStoreTests {
 			thread.join();
 		}
 		assertThat(allowed).hasValue(300);
-		// 7,700 rejections each took and gave back a token of the wider limit: exactly 700 are left
+		// 7,700 rejections each took and gave back a token of the wider limit: exactly
+		// 700 are left
 		assertThat(store.tryConsume(rule, "shared").remaining(0)).isEqualTo(700);
 	}
 
@@ -214,7 +222,10 @@ class MemoryRateLimitStoreTests {
 				(request) -> "k", OnMissingKey.IP, List.of(limits));
 	}
 
-	/** Greedy refill in exact integer arithmetic: the level is kept in tokens times the period in nanoseconds. */
+	/**
+	 * Greedy refill in exact integer arithmetic: the level is kept in tokens times the
+	 * period in nanoseconds.
+	 */
 	private static final class ExactBucket {
 
 		private final long capacity;

@@ -27,17 +27,17 @@ import org.springframework.test.annotation.DirtiesContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A rule keyed on {@code principal} sees the authenticated user once {@code filter-order} puts the rate-limit
- * filter after authentication (here a stand-in for Spring Security at order -100 that authenticates from a
- * header); a request without a user follows {@code on-missing-key}.
+ * A rule keyed on {@code principal} sees the authenticated user once {@code filter-order}
+ * puts the rate-limit filter after authentication (here a stand-in for Spring Security at
+ * order -100 that authenticates from a header); a request without a user follows
+ * {@code on-missing-key}.
  */
 @SpringBootTest(classes = { RateLimitTestApp.class, PrincipalKeyOverHttpTests.Authentication.class },
 		webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "sluice.rate-limit.filter-order=-90", "sluice.rate-limit.rules[0].name=per-user",
 				"sluice.rate-limit.rules[0].paths=/burst", "sluice.rate-limit.rules[0].key=principal",
-				"sluice.rate-limit.rules[0].on-missing-key=reject",
-				"sluice.rate-limit.rules[0].limits[0].capacity=2", "sluice.rate-limit.rules[0].limits[0].refill=1",
-				"sluice.rate-limit.rules[0].limits[0].period=1h" })
+				"sluice.rate-limit.rules[0].on-missing-key=reject", "sluice.rate-limit.rules[0].limits[0].capacity=2",
+				"sluice.rate-limit.rules[0].limits[0].refill=1", "sluice.rate-limit.rules[0].limits[0].period=1h" })
 @DirtiesContext
 class PrincipalKeyOverHttpTests {
 
@@ -75,7 +75,10 @@ class PrincipalKeyOverHttpTests {
 
 	}
 
-	/** Authenticates the user named in {@code X-Test-User}, as a security filter chain would. */
+	/**
+	 * Authenticates the user named in {@code X-Test-User}, as a security filter chain
+	 * would.
+	 */
 	static class HeaderAuthentication implements Filter {
 
 		@Override

@@ -26,10 +26,11 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code RateLimit-Policy} / {@code RateLimit} fields and the 429 body over real HTTP, against the IETF
- * httpapi draft (10/11): {@code t} is the seconds until that limit's next token, the same on allowed and rejected
- * answers and absent while its bucket is full. The memory store runs on a clock the test moves, so every figure
- * is exact however slow the machine.
+ * The {@code RateLimit-Policy} / {@code RateLimit} fields and the 429 body over real
+ * HTTP, against the IETF httpapi draft (10/11): {@code t} is the seconds until that
+ * limit's next token, the same on allowed and rejected answers and absent while its
+ * bucket is full. The memory store runs on a clock the test moves, so every figure is
+ * exact however slow the machine.
  */
 @SpringBootTest(classes = RateLimitTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT)
 @Import(RateLimitHeadersOverHttpTests.ClockedLimiters.class)
@@ -65,7 +66,9 @@ class RateLimitHeadersOverHttpTests {
 		clock.addAndGet(Duration.ofMillis(6_500).toNanos());
 		HttpResponse<String> later = get("/hello");
 		assertThat(later.statusCode()).isEqualTo(429);
-		assertThat(later.headers().firstValue("Retry-After")).hasValue("6"); // 5.5 s, rounded up
+		assertThat(later.headers().firstValue("Retry-After")).hasValue("6"); // 5.5 s,
+																				// rounded
+																				// up
 		assertThat(later.headers().firstValue("RateLimit")).hasValue("\"hello\";r=0;t=6");
 	}
 
@@ -87,7 +90,8 @@ class RateLimitHeadersOverHttpTests {
 		assertThat(minute.headers().firstValue("RateLimit")).hasValue("\"pair\";r=0;t=12, \"pair-2\";r=5;t=360");
 		assertThat(violatedPolicies(minute)).containsExactly("pair");
 
-		clock.addAndGet(Duration.ofSeconds(60).toNanos()); // the minute's bucket is full; the hour gained 1/6
+		clock.addAndGet(Duration.ofSeconds(60).toNanos()); // the minute's bucket is full;
+															// the hour gained 1/6
 		for (int i = 1; i <= 5; i++) {
 			HttpResponse<String> allowed = get("/pair");
 			assertThat(allowed.statusCode()).isEqualTo(200);
@@ -97,7 +101,10 @@ class RateLimitHeadersOverHttpTests {
 		}
 		HttpResponse<String> both = get("/pair");
 		assertThat(both.statusCode()).isEqualTo(429);
-		assertThat(both.headers().firstValue("Retry-After")).hasValue("300"); // the longer wait binds
+		assertThat(both.headers().firstValue("Retry-After")).hasValue("300"); // the
+																				// longer
+																				// wait
+																				// binds
 		assertThat(both.headers().firstValue("RateLimit")).hasValue("\"pair\";r=0;t=12, \"pair-2\";r=0;t=300");
 		assertThat(violatedPolicies(both)).containsExactly("pair", "pair-2");
 
@@ -105,7 +112,8 @@ class RateLimitHeadersOverHttpTests {
 		HttpResponse<String> hourly = get("/pair");
 		assertThat(hourly.statusCode()).isEqualTo(429);
 		assertThat(hourly.headers().firstValue("Retry-After")).hasValue("240");
-		// the minute's bucket is full again (its token given back): no more quota to come, so no t
+		// the minute's bucket is full again (its token given back): no more quota to
+		// come, so no t
 		assertThat(hourly.headers().firstValue("RateLimit")).hasValue("\"pair\";r=5, \"pair-2\";r=0;t=240");
 		assertThat(violatedPolicies(hourly)).containsExactly("pair-2");
 	}
@@ -117,8 +125,8 @@ class RateLimitHeadersOverHttpTests {
 		}
 		HttpResponse<String> rejected = get("/once/async");
 		assertThat(rejected.statusCode()).isEqualTo(429);
-		assertThat(rejected.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(rejected.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
 		JsonNode problem = JsonMapper.builder().build().readTree(rejected.body());
 		// RFC 9457 members, each of its type
 		assertThat(problem.get("type").isString()).isTrue();
@@ -129,13 +137,16 @@ class RateLimitHeadersOverHttpTests {
 		assertThat(problem.get("status").asInt()).isEqualTo(429);
 		assertThat(problem.get("detail").isString()).isTrue();
 		assertThat(problem.get("instance").asString()).isEqualTo("/once/async");
-		// the draft's extension member: an array of strings naming the policies whose quota was exceeded
+		// the draft's extension member: an array of strings naming the policies whose
+		// quota was exceeded
 		assertThat(problem.get("violated-policies").isArray()).isTrue();
 		assertThat(violatedPolicies(rejected)).containsExactly("once");
 		// Sluice's own members beside them
 		assertThat(problem.get("rule").asString()).isEqualTo("once");
 		assertThat(problem.get("retryAfter").isIntegralNumber()).isTrue();
-		assertThat(problem.get("retryAfter").asLong()).isEqualTo(1_800); // 2 an hour: a token every 1,800 s
+		assertThat(problem.get("retryAfter").asLong()).isEqualTo(1_800); // 2 an hour: a
+																			// token every
+																			// 1,800 s
 		assertThat(rejected.headers().firstValue("Retry-After")).hasValue("1800");
 	}
 
@@ -163,7 +174,10 @@ class RateLimitHeadersOverHttpTests {
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
-	/** The application's rules over the memory store, on the test's clock: the auto-configured limiters back off. */
+	/**
+	 * The application's rules over the memory store, on the test's clock: the
+	 * auto-configured limiters back off.
+	 */
 	@TestConfiguration(proxyBeanMethods = false)
 	static class ClockedLimiters {
 

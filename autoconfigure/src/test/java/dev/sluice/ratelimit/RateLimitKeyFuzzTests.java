@@ -19,12 +19,15 @@ import org.springframework.mock.web.MockHttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Fuzzes the key of every key kind as the auto-configuration builds it ({@code global}, {@code ip},
- * {@code header:<Name>}, {@code principal}, {@code bean:<name>}, with the missing-key fallbacks) through
- * {@link RateLimitFilter} over a store that records what it is asked: every key is the kind's prefix and the
- * value exactly as sent (any characters), a value longer than {@value RateLimitRule#MAX_KEY_LENGTH} characters
- * is missing, and no key is longer than the cap plus its prefix. Regression mode runs the inputs under
- * {@code src/test/resources/dev/sluice/ratelimit/RateLimitKeyFuzzTestsInputs}; see FUZZING.md.
+ * Fuzzes the key of every key kind as the auto-configuration builds it ({@code global},
+ * {@code ip}, {@code header:<Name>}, {@code principal}, {@code bean:<name>}, with the
+ * missing-key fallbacks) through {@link RateLimitFilter} over a store that records what
+ * it is asked: every key is the kind's prefix and the value exactly as sent (any
+ * characters), a value longer than {@value RateLimitRule#MAX_KEY_LENGTH} characters is
+ * missing, and no key is longer than the cap plus its prefix. Regression mode runs the
+ * inputs under
+ * {@code src/test/resources/dev/sluice/ratelimit/RateLimitKeyFuzzTestsInputs}; see
+ * FUZZING.md.
  */
 class RateLimitKeyFuzzTests {
 
@@ -52,8 +55,7 @@ class RateLimitKeyFuzzTests {
 		new WebApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(SluiceRateLimitAutoConfiguration.class))
 			.withPropertyValues(properties.toArray(String[]::new))
-			.withBean("tenantKey", RateLimitKeyResolver.class,
-					() -> (request) -> (String) request.getAttribute(TENANT))
+			.withBean("tenantKey", RateLimitKeyResolver.class, () -> (request) -> (String) request.getAttribute(TENANT))
 			.run((context) -> {
 				rules = context.getBean(RateLimiters.class).rules();
 				clientIp = context.getBean(ClientIpResolver.class);
@@ -104,15 +106,15 @@ class RateLimitKeyFuzzTests {
 		filter.doFilter(request, response, (req, res) -> handled.incrementAndGet());
 
 		assertThat(handled).hasValue(1);
-		List<String> expected = new ArrayList<>(List.of("global=global", "ip=" + ip,
-				"header-X-API-Key=" + (present(apiKey) ? "h:" + apiKey : ip),
-				"principal=" + (present(principal) ? "p:" + principal : "global")));
+		List<String> expected = new ArrayList<>(
+				List.of("global=global", "ip=" + ip, "header-X-API-Key=" + (present(apiKey) ? "h:" + apiKey : ip),
+						"principal=" + (present(principal) ? "p:" + principal : "global")));
 		if (present(tenant)) {
 			expected.add("bean-tenantKey=b:" + tenant);
 		}
 		assertThat(asked).map((pair) -> pair[0] + "=" + pair[1]).containsExactlyElementsOf(expected);
-		assertThat(asked).allSatisfy(
-				(pair) -> assertThat(pair[1].length()).isLessThanOrEqualTo("ip:".length() + RateLimitRule.MAX_KEY_LENGTH));
+		assertThat(asked).allSatisfy((pair) -> assertThat(pair[1].length())
+			.isLessThanOrEqualTo("ip:".length() + RateLimitRule.MAX_KEY_LENGTH));
 	}
 
 	private static boolean present(String value) {

@@ -23,32 +23,31 @@ import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest(classes = RateLimitTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-		"management.endpoints.web.exposure.include=metrics",
-		"sluice.rate-limit.rules[0].name=burst", "sluice.rate-limit.rules[0].paths=/burst",
-		"sluice.rate-limit.rules[0].key=global", "sluice.rate-limit.rules[0].limits[0].capacity=5",
-		"sluice.rate-limit.rules[0].limits[0].refill=1", "sluice.rate-limit.rules[0].limits[0].period=2s",
-		"sluice.rate-limit.rules[1].name=wide", "sluice.rate-limit.rules[1].paths=/two/**",
-		"sluice.rate-limit.rules[1].key=global", "sluice.rate-limit.rules[1].limits[0].capacity=3",
-		"sluice.rate-limit.rules[1].limits[0].refill=1", "sluice.rate-limit.rules[1].limits[0].period=1h",
-		"sluice.rate-limit.rules[2].name=narrow", "sluice.rate-limit.rules[2].paths=/two/b",
-		"sluice.rate-limit.rules[2].key=global", "sluice.rate-limit.rules[2].limits[0].capacity=1",
-		"sluice.rate-limit.rules[2].limits[0].refill=1", "sluice.rate-limit.rules[2].limits[0].period=1h",
-		"sluice.rate-limit.rules[3].name=per-ip", "sluice.rate-limit.rules[3].paths=/ip",
-		"sluice.rate-limit.rules[3].key=ip", "sluice.rate-limit.rules[3].limits[0].capacity=2",
-		"sluice.rate-limit.rules[3].limits[0].refill=1", "sluice.rate-limit.rules[3].limits[0].period=1h",
-		"sluice.rate-limit.rules[4].name=api", "sluice.rate-limit.rules[4].paths=/api/**",
-		"sluice.rate-limit.rules[4].key=header:X-API-Key", "sluice.rate-limit.rules[4].on-missing-key=reject",
-		"sluice.rate-limit.rules[4].limits[0].capacity=2", "sluice.rate-limit.rules[4].limits[0].refill=1",
-		"sluice.rate-limit.rules[4].limits[0].period=1h",
-		"sluice.rate-limit.rules[5].name=once", "sluice.rate-limit.rules[5].paths=/once/**,/error",
-		"sluice.rate-limit.rules[5].key=global", "sluice.rate-limit.rules[5].limits[0].capacity=3",
-		"sluice.rate-limit.rules[5].limits[0].refill=1", "sluice.rate-limit.rules[5].limits[0].period=1h",
-		"sluice.rate-limit.rules[6].name=layered", "sluice.rate-limit.rules[6].paths=/layered",
-		"sluice.rate-limit.rules[6].key=global", "sluice.rate-limit.rules[6].limits[0].capacity=2",
-		"sluice.rate-limit.rules[6].limits[0].refill=2", "sluice.rate-limit.rules[6].limits[0].period=1s",
-		"sluice.rate-limit.rules[6].limits[1].capacity=3", "sluice.rate-limit.rules[6].limits[1].refill=3",
-		"sluice.rate-limit.rules[6].limits[1].period=1h" })
+@SpringBootTest(classes = RateLimitTestApp.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "management.endpoints.web.exposure.include=metrics", "sluice.rate-limit.rules[0].name=burst",
+				"sluice.rate-limit.rules[0].paths=/burst", "sluice.rate-limit.rules[0].key=global",
+				"sluice.rate-limit.rules[0].limits[0].capacity=5", "sluice.rate-limit.rules[0].limits[0].refill=1",
+				"sluice.rate-limit.rules[0].limits[0].period=2s", "sluice.rate-limit.rules[1].name=wide",
+				"sluice.rate-limit.rules[1].paths=/two/**", "sluice.rate-limit.rules[1].key=global",
+				"sluice.rate-limit.rules[1].limits[0].capacity=3", "sluice.rate-limit.rules[1].limits[0].refill=1",
+				"sluice.rate-limit.rules[1].limits[0].period=1h", "sluice.rate-limit.rules[2].name=narrow",
+				"sluice.rate-limit.rules[2].paths=/two/b", "sluice.rate-limit.rules[2].key=global",
+				"sluice.rate-limit.rules[2].limits[0].capacity=1", "sluice.rate-limit.rules[2].limits[0].refill=1",
+				"sluice.rate-limit.rules[2].limits[0].period=1h", "sluice.rate-limit.rules[3].name=per-ip",
+				"sluice.rate-limit.rules[3].paths=/ip", "sluice.rate-limit.rules[3].key=ip",
+				"sluice.rate-limit.rules[3].limits[0].capacity=2", "sluice.rate-limit.rules[3].limits[0].refill=1",
+				"sluice.rate-limit.rules[3].limits[0].period=1h", "sluice.rate-limit.rules[4].name=api",
+				"sluice.rate-limit.rules[4].paths=/api/**", "sluice.rate-limit.rules[4].key=header:X-API-Key",
+				"sluice.rate-limit.rules[4].on-missing-key=reject", "sluice.rate-limit.rules[4].limits[0].capacity=2",
+				"sluice.rate-limit.rules[4].limits[0].refill=1", "sluice.rate-limit.rules[4].limits[0].period=1h",
+				"sluice.rate-limit.rules[5].name=once", "sluice.rate-limit.rules[5].paths=/once/**,/error",
+				"sluice.rate-limit.rules[5].key=global", "sluice.rate-limit.rules[5].limits[0].capacity=3",
+				"sluice.rate-limit.rules[5].limits[0].refill=1", "sluice.rate-limit.rules[5].limits[0].period=1h",
+				"sluice.rate-limit.rules[6].name=layered", "sluice.rate-limit.rules[6].paths=/layered",
+				"sluice.rate-limit.rules[6].key=global", "sluice.rate-limit.rules[6].limits[0].capacity=2",
+				"sluice.rate-limit.rules[6].limits[0].refill=2", "sluice.rate-limit.rules[6].limits[0].period=1s",
+				"sluice.rate-limit.rules[6].limits[1].capacity=3", "sluice.rate-limit.rules[6].limits[1].refill=3",
+				"sluice.rate-limit.rules[6].limits[1].period=1h" })
 @DirtiesContext
 class RateLimitOverHttpTests {
 
@@ -75,7 +74,8 @@ class RateLimitOverHttpTests {
 					}
 				}, clients));
 			}
-			long start = System.nanoTime(); // the bucket is created after this, by the first request to arrive
+			long start = System.nanoTime(); // the bucket is created after this, by the
+											// first request to arrive
 			go.countDown();
 			List<Answer> responses = new ArrayList<>();
 			for (CompletableFuture<Answer> answer : answers) {
@@ -89,9 +89,12 @@ class RateLimitOverHttpTests {
 			for (Answer answer : limited) {
 				HttpResponse<String> response = answer.response();
 				long retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow());
-				// Greedy refill of one token per 2 s from a full bucket of 5: a request rejected x seconds after the
-				// bucket was made waits 2 - x s for the next token, so Retry-After is ceil(2 - x), never 0. x lies
-				// between 0 and the time this answer arrived; on a machine that answers within 1 s that is exactly 2.
+				// Greedy refill of one token per 2 s from a full bucket of 5: a request
+				// rejected x seconds after the
+				// bucket was made waits 2 - x s for the next token, so Retry-After is
+				// ceil(2 - x), never 0. x lies
+				// between 0 and the time this answer arrived; on a machine that answers
+				// within 1 s that is exactly 2.
 				double latestX = (answer.receivedAt() - start) / 1e9;
 				assertThat(retryAfter).isBetween(Math.max(1L, (long) Math.ceil(2 - latestX)), 2L);
 				maxRetryAfter = Math.max(maxRetryAfter, retryAfter);
@@ -114,13 +117,16 @@ class RateLimitOverHttpTests {
 		HttpResponse<String> both = get("/two/b"); // wide 3 -> 2, narrow 1 -> 0
 		assertThat(both.statusCode()).isEqualTo(200);
 		assertThat(both.headers().firstValue("RateLimit-Policy"))
-			.hasValue("\"wide\";q=3;w=10800, \"narrow\";q=1;w=3600"); // 3 a burst, 1 an hour
+			.hasValue("\"wide\";q=3;w=10800, \"narrow\";q=1;w=3600"); // 3 a burst, 1 an
+																		// hour
 		assertThat(both.headers().firstValue("RateLimit")).hasValue("\"wide\";r=2;t=3600, \"narrow\";r=0;t=3600");
-		HttpResponse<String> rejected = get("/two/b"); // wide would go 2 -> 1, but narrow rejects: refunded
+		HttpResponse<String> rejected = get("/two/b"); // wide would go 2 -> 1, but narrow
+														// rejects: refunded
 		assertThat(rejected.statusCode()).isEqualTo(429);
 		assertThat(rejected.body()).contains("\"rule\":\"narrow\"");
 		assertThat(get("/two/a").statusCode()).isEqualTo(200); // wide 2 -> 1
-		assertThat(get("/two/a").statusCode()).isEqualTo(200); // wide 1 -> 0: only true if the refund happened
+		assertThat(get("/two/a").statusCode()).isEqualTo(200); // wide 1 -> 0: only true
+																// if the refund happened
 		assertThat(get("/two/a").statusCode()).isEqualTo(429);
 	}
 
@@ -134,15 +140,20 @@ class RateLimitOverHttpTests {
 		assertThat(get("/layered").statusCode()).isEqualTo(200);
 		HttpResponse<String> burst = get("/layered");
 		assertThat(burst.statusCode()).isEqualTo(429);
-		assertThat(burst.headers().firstValue("Retry-After")).hasValue("1"); // a token every 0.5 s, rounded up
+		assertThat(burst.headers().firstValue("Retry-After")).hasValue("1"); // a token
+																				// every
+																				// 0.5 s,
+																				// rounded
+																				// up
 		Thread.sleep(1_000); // as Retry-After said
-		assertThat(get("/layered").statusCode()).isEqualTo(200); // the hour's third and last token
+		assertThat(get("/layered").statusCode()).isEqualTo(200); // the hour's third and
+																	// last token
 		Thread.sleep(1_000); // the burst limit is full again; the hourly one is not
 		HttpResponse<String> hourly = get("/layered");
 		assertThat(hourly.statusCode()).isEqualTo(429);
-		// 3 an hour is a token every 1,200 s, counted from the first requests about 2 s ago
-		assertThat(Long.parseLong(hourly.headers().firstValue("Retry-After").orElseThrow())).isBetween(1_100L,
-				1_200L);
+		// 3 an hour is a token every 1,200 s, counted from the first requests about 2 s
+		// ago
+		assertThat(Long.parseLong(hourly.headers().firstValue("Retry-After").orElseThrow())).isBetween(1_100L, 1_200L);
 	}
 
 	@Test
@@ -164,7 +175,8 @@ class RateLimitOverHttpTests {
 
 	@Test
 	void aRequestIsCheckedOnceNotAgainOnItsAsyncOrErrorDispatch() throws Exception {
-		// capacity 3: each request takes one token, although the first is dispatched twice (request, async) and
+		// capacity 3: each request takes one token, although the first is dispatched
+		// twice (request, async) and
 		// the second too (request, error page on /error, which the rule also covers)
 		assertThat(get("/once/async").body()).isEqualTo("later");
 		assertThat(get("/once/fail").statusCode()).isEqualTo(500);
@@ -184,12 +196,14 @@ class RateLimitOverHttpTests {
 	@Test
 	void metersCarryRuleAndOutcomeTagsAndNoPerKeyTag() throws Exception {
 		get("/api/items", "X-API-Key", "carol");
-		JsonNode requests = JsonMapper.builder().build()
+		JsonNode requests = JsonMapper.builder()
+			.build()
 			.readTree(get("/actuator/metrics/sluice.ratelimit.requests").body());
 		List<String> tags = new ArrayList<>();
 		requests.get("availableTags").forEach((tag) -> tags.add(tag.get("tag").asString()));
 		assertThat(tags).containsExactlyInAnyOrder("rule", "outcome");
-		JsonNode keys = JsonMapper.builder().build()
+		JsonNode keys = JsonMapper.builder()
+			.build()
 			.readTree(get("/actuator/metrics/sluice.ratelimit.keys?tag=rule:api").body());
 		assertThat(keys.get("measurements").get(0).get("value").asDouble()).isPositive();
 		List<String> keyTags = new ArrayList<>();

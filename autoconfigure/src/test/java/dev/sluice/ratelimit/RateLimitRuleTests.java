@@ -14,20 +14,19 @@ class RateLimitRuleTests {
 
 	@Test
 	void thePolicyHeaderNamesEveryLimitAndGivesItsWindowInWholeSecondsRoundedUp() {
-		RateLimitRule rule = new RateLimitRule("api", List.of(PathPatternParser.defaultInstance.parse("/**")),
-				Set.of(), "", (request) -> "k", OnMissingKey.IP,
-				List.of(new Limit(100, 100, Duration.ofMinutes(1)), new Limit(10, 10, Duration.ofMillis(500)),
-						new Limit(5, 5, Duration.ofMillis(1_500))));
+		RateLimitRule rule = new RateLimitRule("api", List.of(PathPatternParser.defaultInstance.parse("/**")), Set.of(),
+				"", (request) -> "k", OnMissingKey.IP, List.of(new Limit(100, 100, Duration.ofMinutes(1)),
+						new Limit(10, 10, Duration.ofMillis(500)), new Limit(5, 5, Duration.ofMillis(1_500))));
 		assertThat(rule.policyHeader()).isEqualTo("\"api\";q=100;w=60, \"api-2\";q=10;w=1, \"api-3\";q=5;w=2");
 	}
 
 	@Test
 	void whereCapacityAndRefillDifferTheWindowIsTheTimeToFillFromEmptySoQOverWIsTheRate() {
-		RateLimitRule rule = new RateLimitRule("api", List.of(PathPatternParser.defaultInstance.parse("/**")),
-				Set.of(), "", (request) -> "k", OnMissingKey.IP,
-				List.of(new Limit(10, 1, Duration.ofSeconds(1)), new Limit(5, 1, Duration.ofSeconds(2)),
-						new Limit(2, 4, Duration.ofSeconds(3))));
-		// a burst of 10 at 1 a second; 5 at one per 2 s; 2 at 4 per 3 s (full after 1.5 s, rounded up)
+		RateLimitRule rule = new RateLimitRule("api", List.of(PathPatternParser.defaultInstance.parse("/**")), Set.of(),
+				"", (request) -> "k", OnMissingKey.IP, List.of(new Limit(10, 1, Duration.ofSeconds(1)),
+						new Limit(5, 1, Duration.ofSeconds(2)), new Limit(2, 4, Duration.ofSeconds(3))));
+		// a burst of 10 at 1 a second; 5 at one per 2 s; 2 at 4 per 3 s (full after 1.5
+		// s, rounded up)
 		assertThat(rule.policyHeader()).isEqualTo("\"api\";q=10;w=10, \"api-2\";q=5;w=10, \"api-3\";q=2;w=2");
 	}
 

@@ -18,9 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What every store must do, run against each ({@code MemoryStoreBehaviourTests}, {@code RedisStoreBehaviourTests})
- * on the real clock: greedy refill, the honest wait, all limits of a rule taken together or not at all, refunds,
- * and exact counts under contention. Bounds on waits are taken from client-side timings, so they hold on a
+ * What every store must do, run against each ({@code MemoryStoreBehaviourTests},
+ * {@code RedisStoreBehaviourTests}) on the real clock: greedy refill, the honest wait,
+ * all limits of a rule taken together or not at all, refunds, and exact counts under
+ * contention. Bounds on waits are taken from client-side timings, so they hold on a
  * loaded machine.
  */
 public abstract class RateLimitStoreBehaviourTests {
@@ -81,7 +82,8 @@ public abstract class RateLimitStoreBehaviourTests {
 		await().atMost(Duration.ofSeconds(10))
 			.pollInterval(Duration.ofMillis(20))
 			.until(() -> store.tryConsume(rule, "k").allowed());
-		// the first token was taken after start, so one second's refill ends after start + 1 s
+		// the first token was taken after start, so one second's refill ends after start
+		// + 1 s
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(990));
 	}
 
@@ -98,7 +100,8 @@ public abstract class RateLimitStoreBehaviourTests {
 			assertThat(rejected.allowed()).isFalse();
 			assertThat(rejected.retryAfter()).isLessThanOrEqualTo(Duration.ofSeconds(1));
 		}
-		// rejected attempts left the hourly limit at 2: two more pass once the fast one refills, then its 1 h wait
+		// rejected attempts left the hourly limit at 2: two more pass once the fast one
+		// refills, then its 1 h wait
 		await().atMost(Duration.ofSeconds(10))
 			.pollInterval(Duration.ofMillis(50))
 			.until(() -> store.tryConsume(rule, "k").allowed());
@@ -207,8 +210,9 @@ public abstract class RateLimitStoreBehaviourTests {
 	 * @return the rule
 	 */
 	protected static RateLimitRule rule(Limit... limits) {
-		return new RateLimitRule("behaviour-" + UUID.randomUUID(), List.of(PathPatternParser.defaultInstance.parse("/**")),
-				Set.of(), "", (request) -> "k", OnMissingKey.IP, Arrays.asList(limits));
+		return new RateLimitRule("behaviour-" + UUID.randomUUID(),
+				List.of(PathPatternParser.defaultInstance.parse("/**")), Set.of(), "", (request) -> "k",
+				OnMissingKey.IP, Arrays.asList(limits));
 	}
 
 }

@@ -10,12 +10,12 @@ import org.springframework.aop.framework.ProxyFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The inspector on one trait at a time: what it reports, and the look-alikes it must not report.
+ * The inspector on one trait at a time: what it reports, and the look-alikes it must not
+ * report.
  */
 class HandlerSafetyInspectorTests {
 
-	private final HandlerSafetyInspector inspector = new HandlerSafetyInspector(
-			List.of(Cases.class.getPackageName()));
+	private final HandlerSafetyInspector inspector = new HandlerSafetyInspector(List.of(Cases.class.getPackageName()));
 
 	@Test
 	void aStoreIntoAnArrayFieldIsReportedButReadingAStaticConstantArrayIsNot() {

@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The handler-safety check over whole applications started for real: a counter and a plain map cache on
- * singleton controllers are reported, in each mode as that mode says, and safe beans are not.
+ * The handler-safety check over whole applications started for real: a counter and a
+ * plain map cache on singleton controllers are reported, in each mode as that mode says,
+ * and safe beans are not.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class HandlerSafetyStartupTests {
@@ -42,19 +43,20 @@ class HandlerSafetyStartupTests {
 				.contains("field 'count' (int)")
 				.contains("written by count()")
 				.contains("fix: use an AtomicInteger / AtomicLong"));
-			assertThat(warnings).anySatisfy((line) -> assertThat(line)
-				.contains("bean 'handlerSafetyTestApp.CachingController'")
-				.contains("field 'cache' (java.util.HashMap)")
-				.contains("changed in place by cached()")
-				.contains("fix: use a ConcurrentHashMap"));
+			assertThat(warnings)
+				.anySatisfy((line) -> assertThat(line).contains("bean 'handlerSafetyTestApp.CachingController'")
+					.contains("field 'cache' (java.util.HashMap)")
+					.contains("changed in place by cached()")
+					.contains("fix: use a ConcurrentHashMap"));
 
 			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 			HttpResponse<String> sluice = HttpClient.newHttpClient()
 				.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/sluice")).build(),
 						HttpResponse.BodyHandlers.ofString());
 			assertThat(sluice.statusCode()).isEqualTo(200);
-			assertThat(sluice.body()).contains("\"handlerSafety\":{\"mode\":\"warn\",\"packages\":[\""
-					+ HandlerSafetyTestApp.class.getPackageName() + "\"]")
+			assertThat(sluice.body())
+				.contains("\"handlerSafety\":{\"mode\":\"warn\",\"packages\":[\""
+						+ HandlerSafetyTestApp.class.getPackageName() + "\"]")
 				.contains("\"field\":\"count\"")
 				.contains("\"field\":\"cache\"")
 				.doesNotContain("\"field\":\"visits\"")

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The pool reports unfinished tasks in its own terms; every reason it can give has the same-named reason of
- * {@link AbandonedTask}, and the other way round.
+ * The pool reports unfinished tasks in its own terms; every reason it can give has the
+ * same-named reason of {@link AbandonedTask}, and the other way round.
  */
 class AbandonedTaskReasonTests {
 

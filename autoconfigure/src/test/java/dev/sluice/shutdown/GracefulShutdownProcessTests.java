@@ -38,8 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Starts {@link ShutdownTestApp} as its own JVM, loads it with slow requests and queued jobs, sends SIGTERM and
- * checks from what the process wrote that nothing was lost and nothing was silent.
+ * Starts {@link ShutdownTestApp} as its own JVM, loads it with slow requests and queued
+ * jobs, sends SIGTERM and checks from what the process wrote that nothing was lost and
+ * nothing was silent.
  */
 class GracefulShutdownProcessTests {
 
@@ -67,11 +68,9 @@ class GracefulShutdownProcessTests {
 		int port = start("--sluice.pools.jobs.size=2", "--sluice.pools.jobs.queue-capacity=1000",
 				"--sluice.pools.jobs.drain-timeout=1s", "--sluice.shutdown.timeout=20s");
 		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-		HttpResponse<String> enqueued = http.send(
-				HttpRequest.newBuilder(uri(port, "/enqueue?n=" + JOBS + "&millis=50"))
-					.POST(HttpRequest.BodyPublishers.noBody())
-					.build(),
-				HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> enqueued = http.send(HttpRequest.newBuilder(uri(port, "/enqueue?n=" + JOBS + "&millis=50"))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(enqueued.body()).isEqualTo("queued " + JOBS);
 
 		List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
@@ -82,13 +81,16 @@ class GracefulShutdownProcessTests {
 		await().atMost(Duration.ofSeconds(20)).until(() -> count("SLOW-START") == SLOW_REQUESTS);
 
 		long sigterm = System.nanoTime();
-		// SIGTERM through the handle: Process.destroy() would also close our end of its output.
+		// SIGTERM through the handle: Process.destroy() would also close our end of its
+		// output.
 		assertThat(this.process.toHandle().destroy()).isTrue();
 		assertThat(this.process.waitFor(30, TimeUnit.SECONDS)).as("process exited by itself").isTrue();
 		long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
 
 		for (CompletableFuture<HttpResponse<String>> response : slow) {
-			HttpResponse<String> done = response.get(5, TimeUnit.SECONDS); // an I/O error (reset) fails here
+			HttpResponse<String> done = response.get(5, TimeUnit.SECONDS); // an I/O error
+																			// (reset)
+																			// fails here
 			assertThat(done.statusCode()).isEqualTo(200);
 			assertThat(done.body()).isEqualTo("done");
 		}
@@ -115,7 +117,8 @@ class GracefulShutdownProcessTests {
 		int port = start("--sluice.pools.jobs.size=1", "--server.tomcat.threads.max=8", "--test.print-queue=true",
 				"--sluice.shutdown.timeout=20s");
 		List<CompletableFuture<HttpResponse<String>>> slow = sendSlowRequests(port, 12, 1500);
-		await().atMost(Duration.ofSeconds(20)).until(() -> count("SLOW-START") == 8 && this.output.contains("QUEUED 4"));
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> count("SLOW-START") == 8 && this.output.contains("QUEUED 4"));
 		assertThat(count("SLOW-START")).as("only 8 request threads").isEqualTo(8);
 
 		long tookMillis = sigtermAndAwaitExit();
@@ -132,7 +135,8 @@ class GracefulShutdownProcessTests {
 		int port = start("--sluice.pools.jobs.size=1", "--spring.threads.virtual.enabled=true",
 				"--server.tomcat.threads.max=8", "--sluice.shutdown.timeout=20s");
 		List<CompletableFuture<HttpResponse<String>>> slow = sendSlowRequests(port, 12, 1500);
-		// Virtual threads are not bounded by threads.max: every request has its thread at once.
+		// Virtual threads are not bounded by threads.max: every request has its thread at
+		// once.
 		await().atMost(Duration.ofSeconds(20)).until(() -> count("SLOW-START") == 12);
 
 		long tookMillis = sigtermAndAwaitExit();
@@ -147,11 +151,10 @@ class GracefulShutdownProcessTests {
 		int port = start("--sluice.pools.jobs.size=2", "--sluice.pools.jobs.queue-capacity=1000",
 				"--sluice.pools.jobs.drain-timeout=4s", "--sluice.shutdown.timeout=20s");
 		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-		HttpResponse<String> enqueued = http.send(
-				HttpRequest.newBuilder(uri(port, "/enqueue?n=" + JOBS + "&millis=50&onInterrupt=return"))
-					.POST(HttpRequest.BodyPublishers.noBody())
-					.build(),
-				HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> enqueued = http
+			.send(HttpRequest.newBuilder(uri(port, "/enqueue?n=" + JOBS + "&millis=50&onInterrupt=return"))
+				.POST(HttpRequest.BodyPublishers.noBody())
+				.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(enqueued.body()).isEqualTo("queued " + JOBS);
 
 		sigtermAndAwaitExit();
@@ -193,7 +196,8 @@ class GracefulShutdownProcessTests {
 		assertThat(exchanges).as("every request sent got a whole 200 response")
 			.allSatisfy((exchange) -> assertThat(exchange.status()).isEqualTo(200));
 		assertThat(exchanges.get(0).connection()).as("keep-alive before SIGTERM").isNull();
-		List<KeepAliveExchange> afterShutdownBegan = exchanges.stream().filter(KeepAliveExchange::sentWhileDraining)
+		List<KeepAliveExchange> afterShutdownBegan = exchanges.stream()
+			.filter(KeepAliveExchange::sentWhileDraining)
 			.toList();
 		assertThat(afterShutdownBegan).as("requests sent during the readiness delay").hasSize(WHILE_DRAINING);
 		assertThat(afterShutdownBegan).allSatisfy((exchange) -> assertThat(exchange.connection()).isEqualTo("close"));
@@ -206,12 +210,14 @@ class GracefulShutdownProcessTests {
 	}
 
 	/**
-	 * Sends {@code GET /hello} one request after another over one kept-alive connection, opening a new one when a
-	 * response says {@code Connection: close}, until {@value #WHILE_DRAINING} requests were sent after the shutdown
-	 * had begun (the app logged its readiness delay). It stops there, well inside the 3 s delay: a connection opened
-	 * while the listening socket closes can sit in the kernel's accept backlog and be reset, which no server can
-	 * prevent (see the README's design notes). A request whose connection closed before a whole response came back
-	 * is recorded with status 0.
+	 * Sends {@code GET /hello} one request after another over one kept-alive connection,
+	 * opening a new one when a response says {@code Connection: close}, until
+	 * {@value #WHILE_DRAINING} requests were sent after the shutdown had begun (the app
+	 * logged its readiness delay). It stops there, well inside the 3 s delay: a
+	 * connection opened while the listening socket closes can sit in the kernel's accept
+	 * backlog and be reset, which no server can prevent (see the README's design notes).
+	 * A request whose connection closed before a whole response came back is recorded
+	 * with status 0.
 	 */
 	private String sendOneAfterAnother(int port, List<KeepAliveExchange> exchanges) {
 		Socket socket = null;
@@ -226,8 +232,10 @@ class GracefulShutdownProcessTests {
 						return "refused";
 					}
 				}
-				boolean draining = this.output.stream().anyMatch((line) -> line.contains("Readiness is refusing traffic"));
-				if (draining && exchanges.stream().filter(KeepAliveExchange::sentWhileDraining).count() == WHILE_DRAINING) {
+				boolean draining = this.output.stream()
+					.anyMatch((line) -> line.contains("Readiness is refusing traffic"));
+				if (draining
+						&& exchanges.stream().filter(KeepAliveExchange::sentWhileDraining).count() == WHILE_DRAINING) {
 					return "done";
 				}
 				OutputStream out = socket.getOutputStream();
@@ -314,16 +322,22 @@ class GracefulShutdownProcessTests {
 	private static void assertEveryResponseIs200(List<CompletableFuture<HttpResponse<String>>> responses)
 			throws Exception {
 		for (CompletableFuture<HttpResponse<String>> response : responses) {
-			HttpResponse<String> done = response.get(5, TimeUnit.SECONDS); // an I/O error (reset) fails here
+			HttpResponse<String> done = response.get(5, TimeUnit.SECONDS); // an I/O error
+																			// (reset)
+																			// fails here
 			assertThat(done.statusCode()).isEqualTo(200);
 			assertThat(done.body()).isEqualTo("done");
 		}
 	}
 
-	/** Sends SIGTERM, waits for the process to exit by itself and returns how long that took. */
+	/**
+	 * Sends SIGTERM, waits for the process to exit by itself and returns how long that
+	 * took.
+	 */
 	private long sigtermAndAwaitExit() throws Exception {
 		long sigterm = System.nanoTime();
-		// SIGTERM through the handle: Process.destroy() would also close our end of its output.
+		// SIGTERM through the handle: Process.destroy() would also close our end of its
+		// output.
 		assertThat(this.process.toHandle().destroy()).isTrue();
 		assertThat(this.process.waitFor(30, TimeUnit.SECONDS)).as("process exited by itself").isTrue();
 		long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
@@ -366,8 +380,10 @@ class GracefulShutdownProcessTests {
 		reader.setDaemon(true);
 		reader.start();
 		await().atMost(Duration.ofSeconds(120)).until(() -> port() > 0 || !this.process.isAlive());
-		assertThat(this.process.isAlive()).as("test app started; its output ends: %s",
-				this.output.subList(Math.max(0, this.output.size() - 15), this.output.size())).isTrue();
+		assertThat(this.process.isAlive())
+			.as("test app started; its output ends: %s",
+					this.output.subList(Math.max(0, this.output.size() - 15), this.output.size()))
+			.isTrue();
 		return port();
 	}
 

@@ -27,9 +27,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
- * sluice-test's {@link DetectThreadLeaks} on Sluice's own threads: a pool task or a task-group subtask left
- * running fails the test that left it, virtual threads included (the JDK lists those nowhere; the extension reads
- * Sluice's registry), and a test that drains its pool and closes its group passes.
+ * sluice-test's {@link DetectThreadLeaks} on Sluice's own threads: a pool task or a
+ * task-group subtask left running fails the test that left it, virtual threads included
+ * (the JDK lists those nowhere; the extension reads Sluice's registry), and a test that
+ * drains its pool and closes its group passes.
  */
 class SluiceThreadLeakTests {
 
@@ -100,7 +101,10 @@ class SluiceThreadLeakTests {
 	private static Throwable failureOf(Class<?> testClass) {
 		EngineExecutionResults results = run(testClass);
 		results.testEvents().assertStatistics((stats) -> stats.started(1).failed(1));
-		return results.testEvents().failed().stream().findFirst()
+		return results.testEvents()
+			.failed()
+			.stream()
+			.findFirst()
 			.flatMap((event) -> event.getPayload(TestExecutionResult.class))
 			.flatMap(TestExecutionResult::getThrowable)
 			.orElseThrow();

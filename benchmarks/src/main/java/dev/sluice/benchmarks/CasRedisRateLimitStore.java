@@ -30,15 +30,17 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 
 /**
- * The Redis store as it was before issue 14, kept for the before/after benchmark only: buckets through Bucket4j's
- * Lettuce proxy manager
- * (compare-and-swap, so no lock is held in Redis). Keys are {@code <key-prefix><rule>:<key>} and expire once
- * their bucket would be full again. No request waits longer than {@code timeout} on Redis: a slower or failed
- * answer is a {@link RateLimitStoreException}, which the rule's {@code on-failure} turns into allow or 503.
+ * The Redis store as it was before issue 14, kept for the before/after benchmark only:
+ * buckets through Bucket4j's Lettuce proxy manager (compare-and-swap, so no lock is held
+ * in Redis). Keys are {@code <key-prefix><rule>:<key>} and expire once their bucket would
+ * be full again. No request waits longer than {@code timeout} on Redis: a slower or
+ * failed answer is a {@link RateLimitStoreException}, which the rule's {@code on-failure}
+ * turns into allow or 503.
  * <p>
- * The application starts whether or not Redis answers: the store connects in the background, and until it is
- * connected every decision is a store failure (a new attempt at most once a second). Once connected, Lettuce
- * reconnects by itself after an outage. Loaded only when {@code store: redis} and Lettuce is on the classpath.
+ * The application starts whether or not Redis answers: the store connects in the
+ * background, and until it is connected every decision is a store failure (a new attempt
+ * at most once a second). Once connected, Lettuce reconnects by itself after an outage.
+ * Loaded only when {@code store: redis} and Lettuce is on the classpath.
  */
 public class CasRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
@@ -64,7 +66,8 @@ public class CasRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	 * Creates the store and starts connecting to Redis, without waiting for it.
 	 * @param uri where Redis is (Spring Boot's {@code spring.data.redis} settings)
 	 * @param rules the rules it serves
-	 * @param keyPrefix the prefix of every key, which keeps applications sharing a Redis apart
+	 * @param keyPrefix the prefix of every key, which keeps applications sharing a Redis
+	 * apart
 	 * @param timeout the longest a request may wait on Redis
 	 */
 	public CasRedisRateLimitStore(RedisURI uri, List<RateLimitRule> rules, String keyPrefix, Duration timeout) {
@@ -72,7 +75,8 @@ public class CasRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		uri.setTimeout(timeout);
 		this.uri = uri;
 		this.client = RedisClient.create();
-		// While disconnected, fail at once rather than queue: the request answers per on-failure, and the
+		// While disconnected, fail at once rather than queue: the request answers per
+		// on-failure, and the
 		// client reconnects by itself, so limiting resumes when Redis is back.
 		this.client.setOptions(ClientOptions.builder()
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -90,19 +94,24 @@ public class CasRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		connect();
 	}
 
-	/** The key's bucket in Redis, once connected; connecting counts against the request's one timeout. */
+	/**
+	 * The key's bucket in Redis, once connected; connecting counts against the request's
+	 * one timeout.
+	 */
 	private AsyncBucketProxy bucket(RateLimitRule rule, String key, long start) {
 		Connected current = this.connected;
 		if (current == null) {
-			// A request that gives up waiting cancels its copy, not the attempt other requests wait for.
+			// A request that gives up waiting cancels its copy, not the attempt other
+			// requests wait for.
 			current = await(connect().copy(), rule, start);
 		}
 		return current.buckets().builder().build(redisKey(rule, key), this.configurations.get(rule));
 	}
 
 	/**
-	 * The connection, or the attempt to make one: a new attempt starts when none runs and the last failed over a
-	 * second ago, so a Redis that is down costs one connection attempt per second, not one per request.
+	 * The connection, or the attempt to make one: a new attempt starts when none runs and
+	 * the last failed over a second ago, so a Redis that is down costs one connection
+	 * attempt per second, not one per request.
 	 */
 	private CompletableFuture<Connected> connect() {
 		Connected current = this.connected;
@@ -186,7 +195,10 @@ public class CasRedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		return this.keyPrefixes.get(rule).concat(key).getBytes(StandardCharsets.UTF_8);
 	}
 
-	/** Waits for Redis until {@code timeout} after {@code start}: one budget for connecting and answering. */
+	/**
+	 * Waits for Redis until {@code timeout} after {@code start}: one budget for
+	 * connecting and answering.
+	 */
 	private <T> T await(CompletableFuture<T> answer, RateLimitRule rule, long start) {
 		try {
 			return answer.get(Math.max(0, this.timeoutNanos - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);

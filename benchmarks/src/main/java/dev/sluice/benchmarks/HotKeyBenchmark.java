@@ -19,9 +19,10 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One key taken from by every thread at once, as in the load run (all load from one client address) or under a
- * global rule: the contended case that the single-threaded {@link RateLimitBenchmark} does not show. Four
- * threads on the two cores of the project's machine, so a thread holding a bucket's lock can be descheduled.
+ * One key taken from by every thread at once, as in the load run (all load from one
+ * client address) or under a global rule: the contended case that the single-threaded
+ * {@link RateLimitBenchmark} does not show. Four threads on the two cores of the
+ * project's machine, so a thread holding a bucket's lock can be descheduled.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -14,10 +14,10 @@ import dev.sluice.ratelimit.RateLimitRule;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Heap held by the memory store per live key (a per-IP rule with one limit, keys shaped like the filter's
- * {@code ip:a.b.c.d}), at 100,000 and 1,000,000 keys, and the heap after a flood of 1,000,000 fresh keys against
- * {@code max-keys: 100000}. Used heap after a full GC, before and after; the key strings count (the store holds
- * them).
+ * Heap held by the memory store per live key (a per-IP rule with one limit, keys shaped
+ * like the filter's {@code ip:a.b.c.d}), at 100,000 and 1,000,000 keys, and the heap
+ * after a flood of 1,000,000 fresh keys against {@code max-keys: 100000}. Used heap after
+ * a full GC, before and after; the key strings count (the store holds them).
  * <p>
  * {@code java -Xmx2g -cp benchmarks/target/benchmarks.jar dev.sluice.benchmarks.MemoryPerKey}
  */
@@ -46,8 +46,10 @@ public final class MemoryPerKey {
 		long full = usedAfterGc();
 		fill(store, rule, 100_000, 1_000_000);
 		long flooded = usedAfterGc();
-		System.out.printf("flood of 1,000,000 fresh keys, max-keys 100,000: %,d keys held; heap %.1f MB at 100,000 keys,"
-				+ " %.1f MB after the flood%n", store.keyCount(rule).orElse(-1), (full - before) / 1e6, (flooded - before) / 1e6);
+		System.out.printf(
+				"flood of 1,000,000 fresh keys, max-keys 100,000: %,d keys held; heap %.1f MB at 100,000 keys,"
+						+ " %.1f MB after the flood%n",
+				store.keyCount(rule).orElse(-1), (full - before) / 1e6, (flooded - before) / 1e6);
 	}
 
 	private static void fill(MemoryRateLimitStore store, RateLimitRule rule, int from, int count) {

@@ -32,9 +32,9 @@ import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * One rate-limit decision on one thread: a global rule, a per-IP rule holding 100,000 live keys, and the whole
- * filter for one request (with {@code -prof gc}, its allocation per request). Rules never reject, so the
- * measured path is the common one.
+ * One rate-limit decision on one thread: a global rule, a per-IP rule holding 100,000
+ * live keys, and the whole filter for one request (with {@code -prof gc}, its allocation
+ * per request). Rules never reject, so the measured path is the common one.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -28,8 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * One rate-limit decision against the Redis store on 127.0.0.1:6379 (a read plus a scripted compare-and-set),
- * one thread, next to the memory store's figures in {@link RateLimitBenchmark}.
+ * One rate-limit decision against the Redis store on 127.0.0.1:6379 (a read plus a
+ * scripted compare-and-set), one thread, next to the memory store's figures in
+ * {@link RateLimitBenchmark}.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -49,10 +49,12 @@ import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Sluice's filters on one allowed request, each alone and all four in the order Boot registers them (in-flight
- * tracking, rate limit, concurrency limit, deadline), against a handler that writes a short answer through
- * {@code getWriter()}, after parsing the path as Spring MVC does. With {@code -prof gc}, {@code gc.alloc.rate.norm}
- * is what each filter allocates per request (subtract {@code noFilter}: the parsed path and the chain).
+ * Sluice's filters on one allowed request, each alone and all four in the order Boot
+ * registers them (in-flight tracking, rate limit, concurrency limit, deadline), against a
+ * handler that writes a short answer through {@code getWriter()}, after parsing the path
+ * as Spring MVC does. With {@code -prof gc}, {@code gc.alloc.rate.norm} is what each
+ * filter allocates per request (subtract {@code noFilter}: the parsed path and the
+ * chain).
  * <p>
  * {@code java -jar benchmarks/target/benchmarks.jar RequestPathBenchmark -prof gc}
  */
@@ -93,7 +95,8 @@ public class RequestPathBenchmark {
 		RateLimiters limiters = new RateLimiters(List.of(rule), new MemoryRateLimitStore(List.of(rule), 100_000),
 				OnStoreFailure.ALLOW);
 		this.watchdog = new DeadlineWatchdog();
-		// the sample app's settings: /** capped at 200 in flight, 10 s by default and 2 s on /reports/**
+		// the sample app's settings: /** capped at 200 in flight, 10 s by default and 2 s
+		// on /reports/**
 		Filter inFlightRequests = new InFlightRequests();
 		Filter rateLimitFilter = new RateLimitFilter(limiters, new ClientIpResolver(List.of()), true);
 		Filter concurrencyLimitFilter = new ConcurrencyLimitFilter(ConcurrencyLimiter.fixed(200),
@@ -148,7 +151,9 @@ public class RequestPathBenchmark {
 	}
 
 	private HttpServletResponse run(Filter[] filters) throws IOException, ServletException {
-		ServletRequestPathUtils.clearParsedRequestPath(this.request); // a new request: its path is not parsed yet
+		ServletRequestPathUtils.clearParsedRequestPath(this.request); // a new request:
+																		// its path is not
+																		// parsed yet
 		new Chain(filters).doFilter(this.request, this.response);
 		return this.response;
 	}
@@ -171,7 +176,10 @@ public class RequestPathBenchmark {
 				return;
 			}
 			if (!ServletRequestPathUtils.hasParsedRequestPath(request)) {
-				ServletRequestPathUtils.parseAndCache((HttpServletRequest) request); // as Spring MVC does
+				ServletRequestPathUtils.parseAndCache((HttpServletRequest) request); // as
+																						// Spring
+																						// MVC
+																						// does
 			}
 			response.setContentType("application/json");
 			response.getWriter().write("{\"message\":\"hello\"}");
@@ -181,8 +189,8 @@ public class RequestPathBenchmark {
 	}
 
 	/**
-	 * A response that allocates nothing itself, so that what the filters allocate shows: headers and the body go
-	 * nowhere.
+	 * A response that allocates nothing itself, so that what the filters allocate shows:
+	 * headers and the body go nowhere.
 	 */
 	private static final class QuietResponse extends HttpServletResponseWrapper {
 

@@ -23,10 +23,11 @@ import io.lettuce.core.RedisURI;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Decisions per second and p50 / p99 latency of each store (memory; Redis by script; Redis by Bucket4j's
- * compare-and-swap, the store before issue 14) at 1, 8 and 64 threads, on one hot key and on 10,000 keys, with
- * the default 100 ms Redis timeout; a decision slower than that is a store error and counted. Every decision takes
- * a token (the capacity is never reached), so each is a write.
+ * Decisions per second and p50 / p99 latency of each store (memory; Redis by script;
+ * Redis by Bucket4j's compare-and-swap, the store before issue 14) at 1, 8 and 64
+ * threads, on one hot key and on 10,000 keys, with the default 100 ms Redis timeout; a
+ * decision slower than that is a store error and counted. Every decision takes a token
+ * (the capacity is never reached), so each is a write.
  * <p>
  * {@code java -cp benchmarks/target/benchmarks.jar dev.sluice.benchmarks.StoreLoadBenchmark [seconds]}
  */
@@ -147,7 +148,8 @@ public final class StoreLoadBenchmark {
 			at += counts[t];
 		}
 		Arrays.sort(all);
-		Function<Double, Double> percentile = (p) -> (total == 0) ? 0 : all[(int) Math.min(total - 1, p * total)] / 1_000.0;
+		Function<Double, Double> percentile = (p) -> (total == 0) ? 0
+				: all[(int) Math.min(total - 1, p * total)] / 1_000.0;
 		return new Result(total / (duration.toNanos() / 1e9), percentile.apply(0.50), percentile.apply(0.99),
 				Arrays.stream(errors).sum());
 	}

@@ -8,7 +8,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Where a real application would persist work that could not finish before shutdown; the sample logs it.
+ * Where a real application would persist work that could not finish before shutdown; the
+ * sample logs it.
  */
 @Configuration(proxyBeanMethods = false)
 class AbandonedJobs {
@@ -17,8 +18,7 @@ class AbandonedJobs {
 
 	@Bean
 	AbandonedTaskHandler logAbandonedJobs() {
-		return (task) -> logger.warn("Would re-queue job {} of pool {} on the next start", task.taskId(),
-				task.pool());
+		return (task) -> logger.warn("Would re-queue job {} of pool {} on the next start", task.taskId(), task.pool());
 	}
 
 }

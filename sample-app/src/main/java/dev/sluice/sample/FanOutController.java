@@ -17,10 +17,11 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 
 /**
- * A page assembled from two slow downstream services called at once through a task group: it takes as long as
- * the slower call, not the sum, and fails as a whole as soon as either call fails. The two "downstream
- * services" are served by this same application, so the sample is self-contained. With {@code ?budgetMs=200}
- * the group gets a tighter deadline than the request's: both calls are cancelled at 200 ms and the page answers
+ * A page assembled from two slow downstream services called at once through a task group:
+ * it takes as long as the slower call, not the sum, and fails as a whole as soon as
+ * either call fails. The two "downstream services" are served by this same application,
+ * so the sample is self-contained. With {@code ?budgetMs=200} the group gets a tighter
+ * deadline than the request's: both calls are cancelled at 200 ms and the page answers
  * 504.
  */
 @RestController
@@ -53,7 +54,8 @@ class FanOutController {
 				.retrieve()
 				.body(new ParameterizedTypeReference<List<String>>() {
 				}));
-			group.join(); // the first failure (or DeadlineExceededException, answered 504) is thrown here
+			group.join(); // the first failure (or DeadlineExceededException, answered
+							// 504) is thrown here
 			return Map.of("profile", profile.get(), "posts", posts.get(), "tookMillis",
 					(System.nanoTime() - start) / 1_000_000);
 		}

@@ -8,8 +8,9 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Rate-limited endpoints: {@code /hello} per client IP, {@code /api/items} per API key (see
- * {@code sluice.rate-limit.rules} in {@code application.yml}). The limits live entirely in configuration.
+ * Rate-limited endpoints: {@code /hello} per client IP, {@code /api/items} per API key
+ * (see {@code sluice.rate-limit.rules} in {@code application.yml}). The limits live
+ * entirely in configuration.
  */
 @RestController
 class HelloController {

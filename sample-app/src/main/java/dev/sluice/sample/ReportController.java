@@ -9,8 +9,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A report whose work takes longer than its route's deadline ({@code /reports/**}: 2 s): the handler is
- * interrupted at the deadline and the client gets 504 with a problem body, not a connection held for 5 s.
+ * A report whose work takes longer than its route's deadline ({@code /reports/**}: 2 s):
+ * the handler is interrupted at the deadline and the client gets 504 with a problem body,
+ * not a connection held for 5 s.
  */
 @RestController
 class ReportController {

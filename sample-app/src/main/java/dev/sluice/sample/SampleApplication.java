@@ -4,7 +4,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * A small web service that shows every Sluice capability; see {@code application.yml} for the settings.
+ * A small web service that shows every Sluice capability; see {@code application.yml} for
+ * the settings.
  */
 @SpringBootApplication
 public class SampleApplication {

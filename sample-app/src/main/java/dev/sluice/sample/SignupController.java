@@ -14,8 +14,9 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A signup that answers at once and sends the welcome email in the background, on the bounded {@code emails}
- * pool. When the pool is full, the signup is answered 503 with {@code Retry-After: 1}.
+ * A signup that answers at once and sends the welcome email in the background, on the
+ * bounded {@code emails} pool. When the pool is full, the signup is answered 503 with
+ * {@code Retry-After: 1}.
  */
 @RestController
 class SignupController {

@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Exercises every capability of the running sample app, then reads {@code /actuator/prometheus} and finds each
- * meter of the contract with its documented tags.
+ * Exercises every capability of the running sample app, then reads
+ * {@code /actuator/prometheus} and finds each meter of the contract with its documented
+ * tags.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @DirtiesContext
@@ -34,8 +35,8 @@ class PrometheusMetersTests {
 		client().post().uri("/signup?email=grace@example.com").retrieve().toBodilessEntity();
 		status("/page/3");
 		status("/reports/slow?millis=3000");
-		await().atMost(Duration.ofSeconds(10)).until(() -> scrape().contains(
-				"sluice_pool_tasks_total{outcome=\"completed\",pool=\"emails\"} 1.0"));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> scrape().contains("sluice_pool_tasks_total{outcome=\"completed\",pool=\"emails\"} 1.0"));
 		String metrics = scrape();
 		assertThat(metrics).contains("sluice_pool_tasks_total{outcome=\"rejected\",pool=\"emails\"}")
 			.contains("sluice_pool_queue_wait_seconds_count{pool=\"emails\"}")
@@ -60,8 +61,9 @@ class PrometheusMetersTests {
 	}
 
 	private int status(String path) {
-		ResponseEntity<Void> response = client().get().uri(path).exchange((request, result) ->
-				ResponseEntity.status(result.getStatusCode()).build());
+		ResponseEntity<Void> response = client().get()
+			.uri(path)
+			.exchange((request, result) -> ResponseEntity.status(result.getStatusCode()).build());
 		return response.getStatusCode().value();
 	}
 

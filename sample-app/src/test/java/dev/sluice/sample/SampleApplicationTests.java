@@ -41,14 +41,17 @@ class SampleApplicationTests {
 
 	@Test
 	void signupDispatchesTheWelcomeEmailToTheEmailsPool() {
-		ResponseEntity<String> signup = client().post().uri("/signup?email=ada@example.com").retrieve()
+		ResponseEntity<String> signup = client().post()
+			.uri("/signup?email=ada@example.com")
+			.retrieve()
 			.toEntity(String.class);
 		assertThat(signup.getStatusCode().value()).isEqualTo(202);
 		assertThat(signup.getBody()).contains("welcome-ada@example.com");
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client().get()
-			.uri("/actuator/metrics/sluice.pool.tasks?tag=pool:emails&tag=outcome:completed")
-			.retrieve()
-			.body(String.class)).contains("\"value\":1.0"));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(client().get()
+				.uri("/actuator/metrics/sluice.pool.tasks?tag=pool:emails&tag=outcome:completed")
+				.retrieve()
+				.body(String.class)).contains("\"value\":1.0"));
 	}
 
 	@Test
@@ -64,8 +67,10 @@ class SampleApplicationTests {
 	void fanOutPageWithATighterGroupBudgetAnswers504AtThatBudget() {
 		client().get().uri("/page/warm-up").retrieve().body(String.class);
 		long start = System.nanoTime();
-		ResponseEntity<String> page = client().get().uri("/page/7?budgetMs=200").exchange((request, response) ->
-				ResponseEntity.status(response.getStatusCode()).body(new String(response.getBody().readAllBytes())));
+		ResponseEntity<String> page = client().get()
+			.uri("/page/7?budgetMs=200")
+			.exchange((request, response) -> ResponseEntity.status(response.getStatusCode())
+				.body(new String(response.getBody().readAllBytes())));
 		long millis = (System.nanoTime() - start) / 1_000_000;
 		assertThat(page.getStatusCode().value()).isEqualTo(504);
 		assertThat(page.getBody()).contains("\"status\":504");
@@ -75,8 +80,10 @@ class SampleApplicationTests {
 	@Test
 	void slowReportAnswers504AtItsRouteDeadline() {
 		long start = System.nanoTime();
-		ResponseEntity<String> report = client().get().uri("/reports/slow").exchange((request, response) ->
-				ResponseEntity.status(response.getStatusCode()).body(new String(response.getBody().readAllBytes())));
+		ResponseEntity<String> report = client().get()
+			.uri("/reports/slow")
+			.exchange((request, response) -> ResponseEntity.status(response.getStatusCode())
+				.body(new String(response.getBody().readAllBytes())));
 		long millis = (System.nanoTime() - start) / 1_000_000;
 		assertThat(report.getStatusCode().value()).isEqualTo(504);
 		assertThat(report.getBody()).contains("deadline");
@@ -88,8 +95,11 @@ class SampleApplicationTests {
 		int[] statuses = new int[6];
 		String retryAfter = null;
 		for (int i = 0; i < 6; i++) {
-			ResponseEntity<String> hello = client().get().uri("/hello").exchange((request, response) ->
-					ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders()).body(""));
+			ResponseEntity<String> hello = client().get()
+				.uri("/hello")
+				.exchange((request, response) -> ResponseEntity.status(response.getStatusCode())
+					.headers(response.getHeaders())
+					.body(""));
 			statuses[i] = hello.getStatusCode().value();
 			retryAfter = hello.getHeaders().getFirst("Retry-After");
 		}

@@ -15,14 +15,16 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The JUnit 5 extension behind {@link DetectThreadLeaks}; usable as {@code @ExtendWith(ThreadLeakExtension.class)}
- * (configured then by JUnit configuration parameters, see {@link ThreadLeakSettings}) or registered for every test
- * through JUnit's extension auto-detection.
+ * The JUnit 5 extension behind {@link DetectThreadLeaks}; usable as
+ * {@code @ExtendWith(ThreadLeakExtension.class)} (configured then by JUnit configuration
+ * parameters, see {@link ThreadLeakSettings}) or registered for every test through
+ * JUnit's extension auto-detection.
  * <p>
- * It sees every platform thread ({@link Thread#getAllStackTraces()}) and, when Sluice is on the class path, every
- * thread Sluice started, virtual threads included (which the JDK lists nowhere): it calls the public static
- * {@code dev.sluice.core.SluiceThreads.live()} reflectively, so this module does not depend on Sluice. Virtual
- * threads that the application starts itself are not seen.
+ * It sees every platform thread ({@link Thread#getAllStackTraces()}) and, when Sluice is
+ * on the class path, every thread Sluice started, virtual threads included (which the JDK
+ * lists nowhere): it calls the public static {@code dev.sluice.core.SluiceThreads.live()}
+ * reflectively, so this module does not depend on Sluice. Virtual threads that the
+ * application starts itself are not seen.
  */
 public class ThreadLeakExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
@@ -117,7 +119,10 @@ public class ThreadLeakExtension implements BeforeAllCallback, AfterAllCallback,
 		return threads;
 	}
 
-	/** Sluice's registry of its threads (virtual ones included), when Sluice is on the class path. */
+	/**
+	 * Sluice's registry of its threads (virtual ones included), when Sluice is on the
+	 * class path.
+	 */
 	@SuppressWarnings("unchecked")
 	private static Set<Thread> sluiceThreads() {
 		Method live = SluiceRegistry.LIVE;
@@ -148,7 +153,10 @@ public class ThreadLeakExtension implements BeforeAllCallback, AfterAllCallback,
 	private record Snapshot(ThreadLeakSettings settings, Set<Thread> threads) {
 	}
 
-	/** Looked up once: {@code SluiceThreads.live()} and {@code Thread.isVirtual()} (Java 21+), when present. */
+	/**
+	 * Looked up once: {@code SluiceThreads.live()} and {@code Thread.isVirtual()} (Java
+	 * 21+), when present.
+	 */
 	private static final class SluiceRegistry {
 
 		static final Method LIVE = find(SLUICE_THREADS, "live");
@@ -158,7 +166,8 @@ public class ThreadLeakExtension implements BeforeAllCallback, AfterAllCallback,
 		private static Method find(String className, String methodName) {
 			ClassLoader loader = Thread.currentThread().getContextClassLoader();
 			try {
-				return Class.forName(className, false, (loader != null) ? loader : ThreadLeakExtension.class.getClassLoader())
+				return Class
+					.forName(className, false, (loader != null) ? loader : ThreadLeakExtension.class.getClassLoader())
 					.getMethod(methodName);
 			}
 			catch (ReflectiveOperationException | LinkageError ex) {

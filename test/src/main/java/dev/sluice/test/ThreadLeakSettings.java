@@ -12,9 +12,10 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.SearchOption;
 
 /**
- * The settings of one leak check: from {@link DetectThreadLeaks} on the test method or class (or an enclosing
- * class), else from the JUnit configuration parameters {@value #GRACE_MILLIS}, {@value #SCOPE} ({@code each_test}
- * or {@code class}) and {@value #IGNORE} (comma-separated patterns), else the defaults.
+ * The settings of one leak check: from {@link DetectThreadLeaks} on the test method or
+ * class (or an enclosing class), else from the JUnit configuration parameters
+ * {@value #GRACE_MILLIS}, {@value #SCOPE} ({@code each_test} or {@code class}) and
+ * {@value #IGNORE} (comma-separated patterns), else the defaults.
  *
  * @param graceMillis how long threads may take to end after the test
  * @param scope what the check surrounds
@@ -31,13 +32,17 @@ public record ThreadLeakSettings(long graceMillis, DetectThreadLeaks.Scope scope
 	/** Configuration parameter for the scope: {@code each_test} or {@code class}. */
 	public static final String SCOPE = "sluice.test.thread-leaks.scope";
 
-	/** Configuration parameter for extra ignored thread names: comma-separated regular expressions. */
+	/**
+	 * Configuration parameter for extra ignored thread names: comma-separated regular
+	 * expressions.
+	 */
 	public static final String IGNORE = "sluice.test.thread-leaks.ignore";
 
 	/**
-	 * Threads the JVM (and the test runner) start on first use and keep for the rest of the run: never blamed.
-	 * The virtual-thread scheduler's carrier threads are recognised by their class instead, as their names
-	 * ({@code ForkJoinPool-1-worker-1}) are those of any fork-join pool.
+	 * Threads the JVM (and the test runner) start on first use and keep for the rest of
+	 * the run: never blamed. The virtual-thread scheduler's carrier threads are
+	 * recognised by their class instead, as their names ({@code ForkJoinPool-1-worker-1})
+	 * are those of any fork-join pool.
 	 */
 	public static final List<String> JVM_THREADS = List.of("Common-Cleaner", "process reaper", "Attach Listener",
 			"Signal Dispatcher", "Finalizer", "Reference Handler", "Notification Thread", "Keep-Alive-Timer",

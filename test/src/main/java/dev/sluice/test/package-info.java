@@ -1,5 +1,6 @@
 /**
- * JUnit 5 support for tests of Sluice applications: {@link dev.sluice.test.DetectThreadLeaks}.
+ * JUnit 5 support for tests of Sluice applications:
+ * {@link dev.sluice.test.DetectThreadLeaks}.
  */
 @NullMarked
 package dev.sluice.test;

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
- * Runs small test classes through the JUnit engine and checks which of them the extension fails, and with what.
+ * Runs small test classes through the JUnit engine and checks which of them the extension
+ * fails, and with what.
  */
 class DetectThreadLeaksTests {
 
@@ -91,7 +92,10 @@ class DetectThreadLeaksTests {
 		EngineExecutionResults results = run(ClassScopeLeavesAThread.class);
 		results.testEvents().assertStatistics((stats) -> stats.started(2).succeeded(2));
 		results.containerEvents().assertStatistics((stats) -> stats.failed(1));
-		Throwable failure = results.containerEvents().failed().stream().findFirst()
+		Throwable failure = results.containerEvents()
+			.failed()
+			.stream()
+			.findFirst()
 			.flatMap((event) -> event.getPayload(org.junit.platform.engine.TestExecutionResult.class))
 			.flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
 			.orElseThrow();

@@ -24,7 +24,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Application instances on the Redis store for the multi-instance tests, and clients that hit them all at once.
+ * Application instances on the Redis store for the multi-instance tests, and clients that
+ * hit them all at once.
  */
 final class LimitedApps {
 
@@ -33,7 +34,10 @@ final class LimitedApps {
 	private LimitedApps() {
 	}
 
-	/** Starts an instance with the Redis store, its actuator Redis health off, and the given settings. */
+	/**
+	 * Starts an instance with the Redis store, its actuator Redis health off, and the
+	 * given settings.
+	 */
 	static ConfigurableApplicationContext start(List<String> settings) {
 		List<String> args = new ArrayList<>(List.of("--server.port=0", "--sluice.rate-limit.store=redis",
 				"--management.health.redis.enabled=false", "--server.tomcat.threads.max=64"));
@@ -41,7 +45,10 @@ final class LimitedApps {
 		return new SpringApplication(App.class).run(args.toArray(String[]::new));
 	}
 
-	/** Sends {@code clients} requests at once, the i-th built by {@code request}; returns the statuses. */
+	/**
+	 * Sends {@code clients} requests at once, the i-th built by {@code request}; returns
+	 * the statuses.
+	 */
 	static List<Integer> concurrently(int clients, IntFunction<HttpRequest> request) throws Exception {
 		ExecutorService threads = Executors.newFixedThreadPool(clients);
 		CountDownLatch go = new CountDownLatch(1);

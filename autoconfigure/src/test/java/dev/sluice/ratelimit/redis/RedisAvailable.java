@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Redis tests use the Redis on 127.0.0.1:6379. They are skipped with a message when it does not answer, except
- * under {@code CI=true}, where a missing Redis is a failure.
+ * Redis tests use the Redis on 127.0.0.1:6379. They are skipped with a message when it
+ * does not answer, except under {@code CI=true}, where a missing Redis is a failure.
  */
 final class RedisAvailable {
 

@@ -16,9 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Redis store on a real Redis Cluster of three masters that this test starts on loopback, configured the
- * Spring Boot way ({@code spring.data.redis.cluster.nodes}): two instances stay exact on a hot key, and keys
- * spread over every master's slots stay exact too.
+ * The Redis store on a real Redis Cluster of three masters that this test starts on
+ * loopback, configured the Spring Boot way ({@code spring.data.redis.cluster.nodes}): two
+ * instances stay exact on a hot key, and keys spread over every master's slots stay exact
+ * too.
  */
 class RedisClusterOverHttpTests {
 
@@ -56,13 +57,14 @@ class RedisClusterOverHttpTests {
 		String prefix = "sluice:test:" + UUID.randomUUID() + ":";
 		try (ConfigurableApplicationContext one = start(prefix); ConfigurableApplicationContext two = start(prefix)) {
 			// 30 keys, 3 requests each, capacity 2: exactly 60 pass
-			List<Integer> statuses = LimitedApps.concurrently(90, (i) -> LimitedApps
-				.request((i % 2 == 0) ? one : two, "/limited/keyed")
-				.header("X-Key", "key-" + (i % 30))
-				.build());
+			List<Integer> statuses = LimitedApps.concurrently(90,
+					(i) -> LimitedApps.request((i % 2 == 0) ? one : two, "/limited/keyed")
+						.header("X-Key", "key-" + (i % 30))
+						.build());
 			assertThat(LimitedApps.count(statuses, 200)).isEqualTo(60);
 			assertThat(LimitedApps.storeErrors(one, "keyed") + LimitedApps.storeErrors(two, "keyed")).isZero();
-			// and the keys live on all three masters, each decision sent to the master of its key's slot
+			// and the keys live on all three masters, each decision sent to the master of
+			// its key's slot
 			List<String> perMaster = ports.stream().map((port) -> {
 				try {
 					return redis.cli(port, "--scan", "--pattern", prefix + "*").trim();
@@ -83,11 +85,11 @@ class RedisClusterOverHttpTests {
 				"--sluice.rate-limit.redis.key-prefix=" + prefix, "--sluice.rate-limit.redis.timeout=2s",
 				"--sluice.rate-limit.redis.on-failure=allow", "--sluice.rate-limit.rules[0].name=global",
 				"--sluice.rate-limit.rules[0].paths=/limited/hot", "--sluice.rate-limit.rules[0].key=global",
-				"--sluice.rate-limit.rules[0].limits[0].capacity=50", "--sluice.rate-limit.rules[0].limits[0].refill=50",
-				"--sluice.rate-limit.rules[0].limits[0].period=1h", "--sluice.rate-limit.rules[1].name=keyed",
-				"--sluice.rate-limit.rules[1].paths=/limited/keyed", "--sluice.rate-limit.rules[1].key=header:X-Key",
-				"--sluice.rate-limit.rules[1].limits[0].capacity=2", "--sluice.rate-limit.rules[1].limits[0].refill=2",
-				"--sluice.rate-limit.rules[1].limits[0].period=1h"));
+				"--sluice.rate-limit.rules[0].limits[0].capacity=50",
+				"--sluice.rate-limit.rules[0].limits[0].refill=50", "--sluice.rate-limit.rules[0].limits[0].period=1h",
+				"--sluice.rate-limit.rules[1].name=keyed", "--sluice.rate-limit.rules[1].paths=/limited/keyed",
+				"--sluice.rate-limit.rules[1].key=header:X-Key", "--sluice.rate-limit.rules[1].limits[0].capacity=2",
+				"--sluice.rate-limit.rules[1].limits[0].refill=2", "--sluice.rate-limit.rules[1].limits[0].period=1h"));
 		await().atMost(Duration.ofSeconds(20)).until(() -> app.getBean(RateLimiters.class).isStoreAvailable());
 		return app;
 	}

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Assumptions;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Redis servers (plain, Cluster nodes, sentinels) that a test starts on free loopback ports in a temporary
- * directory and stops when closed, so Cluster and Sentinel tests need no manual setup. Without a
- * {@code redis-server} binary the tests are skipped, except under {@code CI=true}, where that is a failure
- * ({@code .ci/run} installs it).
+ * Redis servers (plain, Cluster nodes, sentinels) that a test starts on free loopback
+ * ports in a temporary directory and stops when closed, so Cluster and Sentinel tests
+ * need no manual setup. Without a {@code redis-server} binary the tests are skipped,
+ * except under {@code CI=true}, where that is a failure ({@code .ci/run} installs it).
  */
 final class RedisProcesses implements AutoCloseable {
 
@@ -53,7 +53,8 @@ final class RedisProcesses implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a {@code redis-server} on a free port and waits until it accepts connections.
+	 * Starts a {@code redis-server} on a free port and waits until it accepts
+	 * connections.
 	 * @param args arguments after the port
 	 * @return its port
 	 */
@@ -67,22 +68,25 @@ final class RedisProcesses implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a sentinel that monitors {@code master} as {@code name}, quorum 1, down after one second.
+	 * Starts a sentinel that monitors {@code master} as {@code name}, quorum 1, down
+	 * after one second.
 	 * @return its port
 	 */
 	int sentinel(String name, int master) throws IOException {
 		int port = freePort();
 		Path config = this.dir.resolve("sentinel-" + port + ".conf");
-		Files.writeString(config, String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + this.dir,
-				"sentinel monitor " + name + " 127.0.0.1 " + master + " 1",
-				"sentinel down-after-milliseconds " + name + " 1000", "sentinel failover-timeout " + name + " 10000",
-				"sentinel parallel-syncs " + name + " 1", ""));
+		Files.writeString(config,
+				String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + this.dir,
+						"sentinel monitor " + name + " 127.0.0.1 " + master + " 1",
+						"sentinel down-after-milliseconds " + name + " 1000",
+						"sentinel failover-timeout " + name + " 10000", "sentinel parallel-syncs " + name + " 1", ""));
 		start(List.of("redis-server", config.toString(), "--sentinel"), port);
 		return port;
 	}
 
 	/**
-	 * Starts three Cluster masters and joins them with {@code redis-cli --cluster create}.
+	 * Starts three Cluster masters and joins them with
+	 * {@code redis-cli --cluster create}.
 	 * @return their ports
 	 */
 	List<Integer> cluster() throws Exception {
@@ -102,8 +106,8 @@ final class RedisProcesses implements AutoCloseable {
 			.start();
 		if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
 			process.destroyForcibly();
-			throw new IllegalStateException("redis-cli --cluster create failed: "
-					+ Files.readString(this.dir.resolve("cluster-create.log")));
+			throw new IllegalStateException(
+					"redis-cli --cluster create failed: " + Files.readString(this.dir.resolve("cluster-create.log")));
 		}
 		for (int port : ports) {
 			await().atMost(Duration.ofSeconds(30))
@@ -123,7 +127,8 @@ final class RedisProcesses implements AutoCloseable {
 	}
 
 	/**
-	 * Stops the server on {@code port} with SIGTERM (a master waits for its replicas to catch up first).
+	 * Stops the server on {@code port} with SIGTERM (a master waits for its replicas to
+	 * catch up first).
 	 */
 	void stop(int port) throws InterruptedException {
 		Process process = this.processes.get(port);

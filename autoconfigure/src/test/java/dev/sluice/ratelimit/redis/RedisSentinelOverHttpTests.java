@@ -22,11 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Redis store on a real Sentinel set-up that this test starts on loopback (a master, a replica, one
- * sentinel), configured the Spring Boot way ({@code spring.data.redis.sentinel.*}): the master is stopped while
- * two instances take traffic, the sentinel promotes the replica, and the limit holds: exactly the capacity is
- * admitted over the whole run, every request the failover touches is answered 503 within the timeout (on-failure
- * reject) and counted as a store error, and limiting resumes on the new master without a restart.
+ * The Redis store on a real Sentinel set-up that this test starts on loopback (a master,
+ * a replica, one sentinel), configured the Spring Boot way
+ * ({@code spring.data.redis.sentinel.*}): the master is stopped while two instances take
+ * traffic, the sentinel promotes the replica, and the limit holds: exactly the capacity
+ * is admitted over the whole run, every request the failover touches is answered 503
+ * within the timeout (on-failure reject) and counted as a store error, and limiting
+ * resumes on the new master without a restart.
  */
 class RedisSentinelOverHttpTests {
 
@@ -70,11 +72,13 @@ class RedisSentinelOverHttpTests {
 						}));
 					}
 					assertThat(twentyAdmitted.await(30, TimeUnit.SECONDS)).isTrue();
-					redis.stop(master); // SIGTERM: a master waits for its replica to catch up before it exits
+					redis.stop(master); // SIGTERM: a master waits for its replica to
+										// catch up before it exits
 					await().atMost(Duration.ofSeconds(60))
 						.until(() -> redis.cli(sentinel, "sentinel", "get-master-addr-by-name", "sluice")
 							.contains(Integer.toString(replica)));
-					// limiting resumes on the new master, from both instances, without a restart
+					// limiting resumes on the new master, from both instances, without a
+					// restart
 					long seen = statuses.size();
 					await().atMost(Duration.ofSeconds(30))
 						.until(() -> statuses.stream().skip(seen).filter((status) -> status == 429).count() >= 8);
@@ -106,11 +110,14 @@ class RedisSentinelOverHttpTests {
 
 	private static ConfigurableApplicationContext start(String prefix, int sentinel) {
 		ConfigurableApplicationContext app = LimitedApps.start(List.of("--spring.data.redis.sentinel.master=sluice",
-				"--spring.data.redis.sentinel.nodes=127.0.0.1:" + sentinel, "--sluice.rate-limit.redis.key-prefix=" + prefix,
-				"--sluice.rate-limit.redis.timeout=" + TIMEOUT_MILLIS + "ms", "--sluice.rate-limit.redis.on-failure=reject",
-				"--sluice.rate-limit.rules[0].name=failover", "--sluice.rate-limit.rules[0].paths=/limited/failover",
-				"--sluice.rate-limit.rules[0].key=global", "--sluice.rate-limit.rules[0].limits[0].capacity=40",
-				"--sluice.rate-limit.rules[0].limits[0].refill=40", "--sluice.rate-limit.rules[0].limits[0].period=1h"));
+				"--spring.data.redis.sentinel.nodes=127.0.0.1:" + sentinel,
+				"--sluice.rate-limit.redis.key-prefix=" + prefix,
+				"--sluice.rate-limit.redis.timeout=" + TIMEOUT_MILLIS + "ms",
+				"--sluice.rate-limit.redis.on-failure=reject", "--sluice.rate-limit.rules[0].name=failover",
+				"--sluice.rate-limit.rules[0].paths=/limited/failover", "--sluice.rate-limit.rules[0].key=global",
+				"--sluice.rate-limit.rules[0].limits[0].capacity=40",
+				"--sluice.rate-limit.rules[0].limits[0].refill=40",
+				"--sluice.rate-limit.rules[0].limits[0].period=1h"));
 		await().atMost(Duration.ofSeconds(20)).until(() -> app.getBean(RateLimiters.class).isStoreAvailable());
 		return app;
 	}

@@ -20,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The shared store behaviour against the Redis store on 127.0.0.1:6379, and what only a Redis store does: the
- * key's expiry, deleting a full bucket, and running again after Redis lost its scripts.
+ * The shared store behaviour against the Redis store on 127.0.0.1:6379, and what only a
+ * Redis store does: the key's expiry, deleting a full bucket, and running again after
+ * Redis lost its scripts.
  */
 class RedisStoreBehaviourTests extends RateLimitStoreBehaviourTests {
 
@@ -72,7 +73,8 @@ class RedisStoreBehaviourTests extends RateLimitStoreBehaviourTests {
 		RateLimitRule rule = rule(limit(3, 3, Duration.ofHours(1)));
 		try (RedisRateLimitStore store = (RedisRateLimitStore) newStore(List.of(rule))) {
 			assertThat(store.tryConsume(rule, "k").remaining()).isEqualTo(2);
-			redis.sync().scriptFlush(); // as after a restart or a failover to a server that never saw it
+			redis.sync().scriptFlush(); // as after a restart or a failover to a server
+										// that never saw it
 			RateLimitDecision decision = store.tryConsume(rule, "k");
 			assertThat(decision.allowed()).isTrue();
 			assertThat(decision.remaining()).isEqualTo(1);

@@ -14,8 +14,9 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Lettuce and Spring Boot's Redis module stay optional: without them the memory store starts and no Redis class is
- * loaded (a filtered class loader makes loading one fail the context), and {@code store: redis} says what to add.
+ * Lettuce and Spring Boot's Redis module stay optional: without them the memory store
+ * starts and no Redis class is loaded (a filtered class loader makes loading one fail the
+ * context), and {@code store: redis} says what to add.
  */
 class RedisStoreClasspathTests {
 

@@ -15,9 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Acceptance of issue 14 over HTTP: two application instances on one Redis, 64 concurrent clients on one
- * {@code global} key: exactly the capacity is admitted and no decision is a store error, with one limit, with two
- * limits in one rule, and with two overlapping rules where the narrower one's rejections refund the wider one.
+ * Acceptance of issue 14 over HTTP: two application instances on one Redis, 64 concurrent
+ * clients on one {@code global} key: exactly the capacity is admitted and no decision is
+ * a store error, with one limit, with two limits in one rule, and with two overlapping
+ * rules where the narrower one's rejections refund the wider one.
  */
 class RedisStoreContentionOverHttpTests {
 
@@ -44,8 +45,7 @@ class RedisStoreContentionOverHttpTests {
 	void sixtyFourClientsOnTwoInstancesGetExactlyTheTokensOfTheBindingLimitOfATwoLimitRule() throws Exception {
 		String[] rule = { "--sluice.rate-limit.rules[0].name=global", "--sluice.rate-limit.rules[0].paths=/limited/**",
 				"--sluice.rate-limit.rules[0].key=global", "--sluice.rate-limit.rules[0].limits[0].capacity=100",
-				"--sluice.rate-limit.rules[0].limits[0].refill=100",
-				"--sluice.rate-limit.rules[0].limits[0].period=1h",
+				"--sluice.rate-limit.rules[0].limits[0].refill=100", "--sluice.rate-limit.rules[0].limits[0].period=1h",
 				"--sluice.rate-limit.rules[0].limits[1].capacity=50",
 				"--sluice.rate-limit.rules[0].limits[1].refill=50",
 				"--sluice.rate-limit.rules[0].limits[1].period=1d" };
@@ -65,7 +65,8 @@ class RedisStoreContentionOverHttpTests {
 				"--sluice.rate-limit.rules[1].limits[0].refill=20",
 				"--sluice.rate-limit.rules[1].limits[0].period=1h" };
 		twoInstances(rules, (one, two) -> {
-			// 64 on the narrow path: 20 pass both rules; the other 44 took a wide token and gave it back
+			// 64 on the narrow path: 20 pass both rules; the other 44 took a wide token
+			// and gave it back
 			assertThat(admitted(one, two, "/limited/narrow")).isEqualTo(20);
 			// so the wide rule has exactly 50 - 20 left for everyone else
 			assertThat(admitted(one, two, "/limited/wide")).isEqualTo(30);
@@ -77,7 +78,8 @@ class RedisStoreContentionOverHttpTests {
 		String prefix = "sluice:test:" + UUID.randomUUID() + ":";
 		try (ConfigurableApplicationContext one = start(prefix, rules);
 				ConfigurableApplicationContext two = start(prefix, rules)) {
-			// connected before the clients start, so the first answers do not race the connection
+			// connected before the clients start, so the first answers do not race the
+			// connection
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> one.getBean(RateLimiters.class).isStoreAvailable()
 						&& two.getBean(RateLimiters.class).isStoreAvailable());
@@ -85,7 +87,10 @@ class RedisStoreContentionOverHttpTests {
 		}
 	}
 
-	/** 64 clients at once, half to each instance, one request each: how many were answered 200. */
+	/**
+	 * 64 clients at once, half to each instance, one request each: how many were answered
+	 * 200.
+	 */
 	private static long admitted(ConfigurableApplicationContext one, ConfigurableApplicationContext two, String path)
 			throws Exception {
 		List<Integer> statuses = LimitedApps.concurrently(CLIENTS,
@@ -100,11 +105,12 @@ class RedisStoreContentionOverHttpTests {
 	}
 
 	private static ConfigurableApplicationContext start(String prefix, String[] rules) {
-		List<String> args = new ArrayList<>(List.of("--spring.data.redis.port=6379",
-				"--sluice.rate-limit.redis.key-prefix=" + prefix,
-				// generous for a loaded 2-core machine: one round trip per decision needs no more, while
-				// compare-and-swap retries on one key outlast any timeout
-				"--sluice.rate-limit.redis.timeout=2s", "--sluice.rate-limit.redis.on-failure=allow"));
+		List<String> args = new ArrayList<>(
+				List.of("--spring.data.redis.port=6379", "--sluice.rate-limit.redis.key-prefix=" + prefix,
+						// generous for a loaded 2-core machine: one round trip per
+						// decision needs no more, while
+						// compare-and-swap retries on one key outlast any timeout
+						"--sluice.rate-limit.redis.timeout=2s", "--sluice.rate-limit.redis.on-failure=allow"));
 		args.addAll(List.of(rules));
 		return LimitedApps.start(args);
 	}

@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Redis store reports each limit of a rule on its own, as the {@code RateLimit} header needs, against the
- * Redis on 127.0.0.1:6379 (real time: the bounds allow a slow machine a few seconds).
+ * The Redis store reports each limit of a rule on its own, as the {@code RateLimit}
+ * header needs, against the Redis on 127.0.0.1:6379 (real time: the bounds allow a slow
+ * machine a few seconds).
  */
 class RedisStoreDecisionTests {
 
@@ -42,11 +43,11 @@ class RedisStoreDecisionTests {
 		try (RedisRateLimitStore store = new RedisRateLimitStore(RedisURI.create("redis://127.0.0.1:6379"),
 				List.of(rule), prefix, Duration.ofSeconds(5))) {
 			AtomicReference<RateLimitDecision> first = new AtomicReference<>();
-			await().atMost(Duration.ofSeconds(20)).ignoreException(RateLimitStoreException.class)
-				.until(() -> {
-					first.set(store.tryConsume(rule, "k")); // fails until the background connection is up
-					return true;
-				});
+			await().atMost(Duration.ofSeconds(20)).ignoreException(RateLimitStoreException.class).until(() -> {
+				first.set(store.tryConsume(rule, "k")); // fails until the background
+														// connection is up
+				return true;
+			});
 			assertThat(first.get().allowed()).isTrue();
 			assertThat(first.get().limitCount()).isEqualTo(2);
 			assertThat(first.get().remaining(0)).isEqualTo(4);
@@ -58,7 +59,8 @@ class RedisStoreDecisionTests {
 			assertThat(second.remaining(1)).isZero();
 			RateLimitDecision rejected = store.tryConsume(rule, "k");
 			assertThat(rejected.allowed()).isFalse();
-			assertThat(rejected.remaining(0)).isEqualTo(3); // nothing taken from the limit that had tokens
+			assertThat(rejected.remaining(0)).isEqualTo(3); // nothing taken from the
+															// limit that had tokens
 			assertThat(rejected.exceeded(0)).isFalse();
 			assertThat(rejected.exceeded(1)).isTrue();
 			assertThat(rejected.bindingLimit()).isEqualTo(1);

@@ -32,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Redis store against the Redis on 127.0.0.1:6379: a limit shared by two servers, keys with the prefix and
- * an expiry, and a defined answer within the timeout when Redis is cut off or slow (through a TCP proxy).
+ * The Redis store against the Redis on 127.0.0.1:6379: a limit shared by two servers,
+ * keys with the prefix and an expiry, and a defined answer within the timeout when Redis
+ * is cut off or slow (through a TCP proxy).
  */
 class RedisStoreOverHttpTests {
 
@@ -47,7 +48,8 @@ class RedisStoreOverHttpTests {
 	@Test
 	void twoServersOnTheSameRedisShareOneLimit() throws Exception {
 		String prefix = "sluice:test:" + UUID.randomUUID() + ":";
-		// A generous timeout: under 32 concurrent compare-and-swaps on one key no answer may fall back to allow.
+		// A generous timeout: under 32 concurrent compare-and-swaps on one key no answer
+		// may fall back to allow.
 		try (ConfigurableApplicationContext one = start(prefix, 6379, "allow", "5s");
 				ConfigurableApplicationContext two = start(prefix, 6379, "allow", "5s")) {
 			ExecutorService clients = Executors.newFixedThreadPool(32);
@@ -91,7 +93,8 @@ class RedisStoreOverHttpTests {
 			List<String> keys = redis.sync().keys(prefix + "*");
 			assertThat(keys).singleElement().satisfies((key) -> assertThat(key).startsWith(prefix + "shared:"));
 			long ttlMillis = redis.sync().pttl(keys.get(0));
-			// capacity 7 refilled at 7 per hour: one token taken is back after 1/7 h (about 514 s)
+			// capacity 7 refilled at 7 per hour: one token taken is back after 1/7 h
+			// (about 514 s)
 			assertThat(ttlMillis).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(60).toMillis());
 			assertThat(ttlMillis).isBetween(Duration.ofSeconds(500).toMillis(), Duration.ofSeconds(520).toMillis());
 		}
@@ -101,8 +104,7 @@ class RedisStoreOverHttpTests {
 	}
 
 	@Test
-	void whenRedisIsCutOrSlowEveryRequestIsAnsweredWithinTheTimeoutPerOnFailureAndLimitingResumes()
-			throws Exception {
+	void whenRedisIsCutOrSlowEveryRequestIsAnsweredWithinTheTimeoutPerOnFailureAndLimitingResumes() throws Exception {
 		String prefix = "sluice:test:" + UUID.randomUUID() + ":";
 		try (TcpProxy proxy = new TcpProxy(6379);
 				ConfigurableApplicationContext allow = start(prefix + "allow:", proxy.port(), "allow");

@@ -10,8 +10,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP proxy on loopback that the fault tests control: it forwards to Redis, and can be cut (every connection
- * closed, new ones refused) or delayed (each chunk held back), then restored.
+ * A TCP proxy on loopback that the fault tests control: it forwards to Redis, and can be
+ * cut (every connection closed, new ones refused) or delayed (each chunk held back), then
+ * restored.
  */
 final class TcpProxy implements AutoCloseable {
 

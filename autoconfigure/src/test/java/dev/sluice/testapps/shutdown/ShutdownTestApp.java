@@ -23,11 +23,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A small application for the shutdown tests, run as its own JVM (SIGTERM) or in-process. It prints what the
- * tests count: {@code PORT n}, {@code SLOW-START}, {@code RAN <id>} (the pool completed the job),
- * {@code JOB-INTERRUPTED <id>} (the job caught the drain's interrupt), {@code ABANDONED <id> <pool> <reason>}
- * and, with {@code test.print-queue=true}, {@code QUEUED n} whenever the number of requests waiting in Tomcat's
- * executor queue changes.
+ * A small application for the shutdown tests, run as its own JVM (SIGTERM) or in-process.
+ * It prints what the tests count: {@code PORT n}, {@code SLOW-START}, {@code RAN <id>}
+ * (the pool completed the job), {@code JOB-INTERRUPTED <id>} (the job caught the drain's
+ * interrupt), {@code ABANDONED <id> <pool> <reason>} and, with
+ * {@code test.print-queue=true}, {@code QUEUED n} whenever the number of requests waiting
+ * in Tomcat's executor queue changes.
  */
 @SpringBootApplication
 public class ShutdownTestApp {
@@ -46,7 +47,10 @@ public class ShutdownTestApp {
 		return (event) -> System.out.println("PORT " + event.getWebServer().getPort());
 	}
 
-	/** Prints the length of Tomcat's executor queue when it changes, until the web server stops. */
+	/**
+	 * Prints the length of Tomcat's executor queue when it changes, until the web server
+	 * stops.
+	 */
 	@Component
 	@ConditionalOnBooleanProperty("test.print-queue")
 	static class QueuePrinter implements ApplicationListener<WebServerInitializedEvent>, SmartLifecycle {
@@ -123,8 +127,9 @@ public class ShutdownTestApp {
 		}
 
 		/**
-		 * Queues {@code n} jobs of {@code millis} each. A job that is interrupted throws, or, with
-		 * {@code onInterrupt=return}, restores the flag and returns normally, the ordinary Java way.
+		 * Queues {@code n} jobs of {@code millis} each. A job that is interrupted throws,
+		 * or, with {@code onInterrupt=return}, restores the flag and returns normally,
+		 * the ordinary Java way.
 		 */
 		@PostMapping("/enqueue")
 		String enqueue(@RequestParam int n, @RequestParam(defaultValue = "50") long millis,

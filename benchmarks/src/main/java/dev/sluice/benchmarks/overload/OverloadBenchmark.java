@@ -20,24 +20,29 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Overload benchmark of the concurrency limit (see BENCHMARKS.md): for each scenario it starts
- * {@link ScarceResourceApp} on a loopback port, measures the unloaded latency with one client, then drives it
- * with many closed-loop clients (each sends its next request as soon as it has an answer; after a 503 it first
- * waits the {@code Retry-After} seconds, unless {@code -Doverload.honour-retry-after=false}) and
- * reports, for the measured part of the overload, the admitted requests' latency percentiles, the goodput and
- * the refusals. Bounded in time: per scenario about 15 s start and unloaded phase plus warm-up plus measurement.
+ * Overload benchmark of the concurrency limit (see BENCHMARKS.md): for each scenario it
+ * starts {@link ScarceResourceApp} on a loopback port, measures the unloaded latency with
+ * one client, then drives it with many closed-loop clients (each sends its next request
+ * as soon as it has an answer; after a 503 it first waits the {@code Retry-After}
+ * seconds, unless {@code -Doverload.honour-retry-after=false}) and reports, for the
+ * measured part of the overload, the admitted requests' latency percentiles, the goodput
+ * and the refusals. Bounded in time: per scenario about 15 s start and unloaded phase
+ * plus warm-up plus measurement.
  * <p>
- * Usage: {@code java -cp ... dev.sluice.benchmarks.overload.OverloadBenchmark [seconds=20] [clients=64]
- * [warmup-seconds=5] [scenario ...]}, a scenario being {@code name:prop=value,prop=value} (defaults: no limit,
- * fixed 200, adaptive with the default algorithm).
+ * Usage:
+ * {@code java -cp ... dev.sluice.benchmarks.overload.OverloadBenchmark [seconds=20] [clients=64]
+ * [warmup-seconds=5] [scenario ...]}, a scenario being {@code name:prop=value,prop=value}
+ * (defaults: no limit, fixed 200, adaptive with the default algorithm).
  */
 public final class OverloadBenchmark {
 
 	private static final String[] DEFAULT_SCENARIOS = { "no-limit:sluice.concurrency-limit.enabled=false",
-			"fixed-200:sluice.concurrency-limit.max-in-flight=200",
-			"adaptive:sluice.concurrency-limit.mode=adaptive" };
+			"fixed-200:sluice.concurrency-limit.max-in-flight=200", "adaptive:sluice.concurrency-limit.mode=adaptive" };
 
-	/** Whether a refused client waits as its 503's Retry-After says (-Doverload.honour-retry-after=false: no). */
+	/**
+	 * Whether a refused client waits as its 503's Retry-After says
+	 * (-Doverload.honour-retry-after=false: no).
+	 */
 	private static final boolean HONOUR_RETRY_AFTER = Boolean
 		.parseBoolean(System.getProperty("overload.honour-retry-after", "true"));
 
@@ -93,7 +98,10 @@ public final class OverloadBenchmark {
 		}
 	}
 
-	/** Runs {@code clients} closed-loop clients for warm-up plus measurement; counts the measured part. */
+	/**
+	 * Runs {@code clients} closed-loop clients for warm-up plus measurement; counts the
+	 * measured part.
+	 */
 	private static Load drive(HttpClient http, URI uri, int clients, int warmupSeconds, int seconds)
 			throws InterruptedException {
 		HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build();

@@ -9,9 +9,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The overload benchmark's server: one endpoint backed by a scarce resource, 4 permits held for 20 ms of work
- * each (a small connection pool in front of a slow query), so its capacity is about 200 requests/s. Waiters
- * queue in arrival order, as they do for a pooled connection.
+ * The overload benchmark's server: one endpoint backed by a scarce resource, 4 permits
+ * held for 20 ms of work each (a small connection pool in front of a slow query), so its
+ * capacity is about 200 requests/s. Waiters queue in arrival order, as they do for a
+ * pooled connection.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration

@@ -6,8 +6,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * An application's own {@code GuardedBy}, kept only in the class file (like Error Prone's): the check reads it
- * from the bytecode, by name.
+ * An application's own {@code GuardedBy}, kept only in the class file (like Error
+ * Prone's): the check reads it from the bytecode, by name.
  */
 @Retention(RetentionPolicy.CLASS)
 @Target({ ElementType.FIELD, ElementType.METHOD })

@@ -49,9 +49,10 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Beans that are safe but look at first sight as if they were not: subclasses of Spring types users commonly
- * extend (their inherited fields are Spring's), Aware callbacks, lifecycle initialisers, configuration
- * properties, constants, proxies, and beans that are not singletons. The check must find nothing here.
+ * Beans that are safe but look at first sight as if they were not: subclasses of Spring
+ * types users commonly extend (their inherited fields are Spring's), Aware callbacks,
+ * lifecycle initialisers, configuration properties, constants, proxies, and beans that
+ * are not singletons. The check must find nothing here.
  */
 @SpringBootApplication
 @EnableConfigurationProperties(CleanHandlersTestApp.GreetingProperties.class)

@@ -16,8 +16,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Two controllers with the two commonest web races (a counter and a plain map cache on the singleton), one
- * safe controller, and fields made safe by other means and annotated so.
+ * Two controllers with the two commonest web races (a counter and a plain map cache on
+ * the singleton), one safe controller, and fields made safe by other means and annotated
+ * so.
  */
 @SpringBootApplication
 public class HandlerSafetyTestApp {
