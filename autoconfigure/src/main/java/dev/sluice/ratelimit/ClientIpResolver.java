@@ -70,7 +70,7 @@ public final class ClientIpResolver {
 			if (line == null || line.isBlank()) {
 				continue;
 			}
-			joined = (joined == null) ? line : joined + "," + line;
+			joined = (joined != null) ? joined + "," + line : line;
 			if (joined.length() > MAX_HEADER_LENGTH) {
 				return joined; // too long: read as unreadable, without joining any more
 			}

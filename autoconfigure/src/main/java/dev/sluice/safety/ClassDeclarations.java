@@ -56,15 +56,6 @@ final class ClassDeclarations {
 			"java/text/Format", "java/text/NumberFormat", "java/text/DecimalFormat", "java/text/MessageFormat",
 			"java/util/Calendar", "java/util/GregorianCalendar", "java/util/regex/Matcher", "java/lang/StringBuilder");
 
-	/** A method that writes a field. */
-	record Writer(String name, String descriptor, Set<String> annotations) {
-
-		boolean isInitializer() {
-			return this.name.equals("<init>") || this.name.equals("<clinit>");
-		}
-
-	}
-
 	/**
 	 * Reads a class's bytecode.
 	 * @param type the class
@@ -317,6 +308,21 @@ final class ClassDeclarations {
 		private void mutated() {
 			ClassDeclarations.this.mutatedBy.computeIfAbsent(this.tracked, (key) -> new HashSet<>()).add(this.name);
 			this.tracked = null;
+		}
+
+	}
+
+	/**
+	 * A method that writes a field.
+	 *
+	 * @param name the method's name
+	 * @param descriptor the method's descriptor
+	 * @param annotations the method's annotation descriptors
+	 */
+	record Writer(String name, String descriptor, Set<String> annotations) {
+
+		boolean isInitializer() {
+			return this.name.equals("<init>") || this.name.equals("<clinit>");
 		}
 
 	}

@@ -98,6 +98,11 @@ public class CleanHandlersTestApp {
 		return bean;
 	}
 
+	@Bean
+	Settings settings() {
+		return new Settings("s", new ArrayList<>(List.of("t")));
+	}
+
 	static class PerUseBuffer {
 
 		final StringBuilder text = new StringBuilder();
@@ -288,11 +293,6 @@ public class CleanHandlersTestApp {
 	}
 
 	record Settings(String name, List<String> tags) {
-	}
-
-	@Bean
-	Settings settings() {
-		return new Settings("s", new ArrayList<>(List.of("t")));
 	}
 
 }
