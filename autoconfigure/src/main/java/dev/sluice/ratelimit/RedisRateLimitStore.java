@@ -27,6 +27,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SslOptions;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.BaseRedisAsyncCommands;
@@ -42,13 +43,16 @@ import io.lettuce.core.resource.Delay;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Buckets shared by every instance of the application, in Redis. Every decision is one
+ * Buckets shared by every instance of the application, in Redis. Every decision is in one
  * Lua script run on the server ({@code EVALSHA}; the script is loaded once per connection
  * and again when a server answers {@code NOSCRIPT}): all limits of a rule refilled from
  * Redis's own clock ({@code TIME}), checked and taken together, in one round trip and
  * without retries, so it is exact however many instances share a key. A refund is the
  * same script giving a token back. Keys are {@code <key-prefix><rule>:<key>}, one per
  * rule and key (so one Cluster slot), and expire once their bucket would be full again.
+ * One run per key is in flight from an instance: decisions on a hot key that arrive
+ * meanwhile go to Redis together in the next run, which takes up to that many tokens
+ * ({@link RedisKeyBatches}).
  * <p>
  * No request waits longer than {@code timeout} on Redis: a slower or failed answer is a
  * {@link RateLimitStoreException}, which the rule's {@code on-failure} turns into allow
@@ -81,6 +85,8 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
 	private final long timeoutNanos;
 
+	private final RedisKeyBatches batches = new RedisKeyBatches(this::evalsha);
+
 	/**
 	 * Creates the store over one Redis, or a Sentinel-monitored master when {@code uri}
 	 * names sentinels, and starts connecting without waiting.
@@ -104,13 +110,15 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 			.reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
 			.build();
 		// While disconnected, fail at once rather than queue: the request answers per
-		// on-failure, and the client
-		// reconnects by itself, so limiting resumes when Redis is back.
+		// on-failure, and the client reconnects by itself, so limiting resumes when Redis
+		// is back. A command Redis has not answered within the timeout fails (the URI's
+		// timeout), so no key's batch waits on a lost answer (RedisKeyBatches).
 		if (topology.cluster()) {
 			RedisClusterClient cluster = RedisClusterClient.create(this.resources, topology.nodes());
 			ClusterClientOptions.Builder options = ClusterClientOptions.builder()
 				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 				.autoReconnect(true)
+				.timeoutOptions(TimeoutOptions.enabled())
 				.topologyRefreshOptions(
 						ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build());
 			if (ssl != null) {
@@ -127,7 +135,8 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 			RedisClient redis = RedisClient.create(this.resources);
 			ClientOptions.Builder options = ClientOptions.builder()
 				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-				.autoReconnect(true);
+				.autoReconnect(true)
+				.timeoutOptions(TimeoutOptions.enabled());
 			if (ssl != null) {
 				options.sslOptions(ssl);
 			}
@@ -233,16 +242,25 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 		return fresh;
 	}
 
+	/**
+	 * Takes a token in the key's next script run: one run per key is in flight from this
+	 * instance, and the decisions that arrive meanwhile go together in the next
+	 * ({@link RedisKeyBatches}).
+	 */
 	@Override
 	public RateLimitDecision tryConsume(RateLimitRule rule, String key) {
 		RedisRuleScript script = script(rule);
-		return script.decision(run(script, script.consume, key, rule));
+		long start = System.nanoTime();
+		awaitConnected(rule, start);
+		return await(this.batches.consume(script, key), rule, start);
 	}
 
 	@Override
 	public void refund(RateLimitRule rule, String key) {
 		RedisRuleScript script = script(rule);
-		run(script, script.refund, key, rule);
+		long start = System.nanoTime();
+		awaitConnected(rule, start);
+		await(evalsha(script.redisKey(key), script.refund), rule, start);
 	}
 
 	/**
@@ -282,26 +300,33 @@ public class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 	}
 
 	/**
-	 * One run of the script, connecting first if need be; one timeout covers connecting
-	 * and answering.
+	 * Connects first if need be; one timeout from {@code start} covers connecting and
+	 * answering.
 	 */
-	private List<Object> run(RedisRuleScript script, byte[][] args, String key, RateLimitRule rule) {
-		long start = System.nanoTime();
-		Connected current = this.connected;
-		if (current == null) {
+	private void awaitConnected(RateLimitRule rule, long start) {
+		if (this.connected == null) {
 			// A request that gives up waiting cancels its copy, not the attempt other
 			// requests wait for.
-			current = await(connect().copy(), rule, start);
+			await(connect().copy(), rule, start);
 		}
-		byte[][] keys = { script.redisKey(key) };
+	}
+
+	/**
+	 * One run of the script on the connection, sending the script itself where the server
+	 * answers {@code NOSCRIPT}.
+	 */
+	private CompletableFuture<List<Object>> evalsha(byte[] key, byte[][] args) {
+		Connected current = this.connected;
+		if (current == null) {
+			return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
+		}
+		byte[][] keys = { key };
 		RedisScriptingAsyncCommands<byte[], byte[]> scripting = current.scripting();
-		CompletableFuture<List<Object>> answer = scripting
-			.<List<Object>>evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, keys, args)
+		return scripting.<List<Object>>evalsha(SCRIPT_SHA, ScriptOutputType.MULTI, keys, args)
 			.toCompletableFuture()
 			.exceptionallyCompose((failure) -> (unwrap(failure) instanceof RedisNoScriptException)
 					? scripting.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args)
 					: CompletableFuture.failedFuture(failure));
-		return await(answer, rule, start);
 	}
 
 	private RedisRuleScript script(RateLimitRule rule) {

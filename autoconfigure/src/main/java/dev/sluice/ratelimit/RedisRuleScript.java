@@ -47,19 +47,38 @@ final class RedisRuleScript {
 	}
 
 	/**
-	 * The script's answer as a decision: {@code allowed, wait, reset}, then per limit the
-	 * tokens remaining and the nanos until its next token, from which
-	 * {@link RateLimitDecision#of} works out the aggregates.
+	 * The arguments of a run that takes up to {@code count} tokens.
+	 * @param count how many decisions the run makes, at least 1
+	 * @return the arguments
 	 */
-	RateLimitDecision decision(List<Object> answer) {
-		boolean allowed = number(answer, 0) == 1;
+	byte[][] consume(int count) {
+		if (count == 1) {
+			return this.consume;
+		}
+		byte[][] args = this.consume.clone();
+		args[0] = ascii(count);
+		return args;
+	}
+
+	/**
+	 * The decision the {@code index}-th of the decisions a run made comes to, as if they
+	 * had been made one after another: the script's answer is {@code granted, wait,
+	 * reset}, then per limit the tokens remaining after the whole run and the nanos until
+	 * its next token, from which {@link RateLimitDecision#of} works out the aggregates.
+	 * The first {@code granted} decisions are allowed, and the one at {@code index} saw
+	 * the tokens the allowed ones after it took still there.
+	 */
+	RateLimitDecision decision(List<Object> answer, int index) {
+		long granted = number(answer, 0);
+		boolean allowed = index < granted;
+		long takenAfter = allowed ? granted - 1 - index : 0;
 		if (this.limits == 1) {
-			return RateLimitDecision.of(this.rule, allowed, number(answer, 3), number(answer, 4));
+			return RateLimitDecision.of(this.rule, allowed, number(answer, 3) + takenAfter, number(answer, 4));
 		}
 		long[] remaining = new long[this.limits];
 		long[] nanosToNextToken = new long[this.limits];
 		for (int i = 0; i < this.limits; i++) {
-			remaining[i] = number(answer, 3 + 2 * i);
+			remaining[i] = number(answer, 3 + 2 * i) + takenAfter;
 			nanosToNextToken[i] = number(answer, 4 + 2 * i);
 		}
 		return RateLimitDecision.of(this.rule, allowed, remaining, nanosToNextToken);
