@@ -69,14 +69,26 @@ final class RedisKeyBatches {
 			answer = CompletableFuture.failedFuture(ex);
 		}
 		answer.whenComplete((result, failure) -> {
-			if (failure != null) {
-				this.lanes.remove(lane.name, lane);
-				batch.forEach((decision) -> decision.completeExceptionally(failure));
-				lane.retire().forEach((decision) -> decision.completeExceptionally(failure));
-				return;
+			Throwable problem = failure;
+			if (problem == null) {
+				try {
+					for (int i = 0; i < batch.size(); i++) {
+						batch.get(i).complete(lane.script.decision(result, i));
+					}
+				}
+				catch (RuntimeException ex) { // an answer not of the script's shape
+					problem = ex;
+				}
 			}
-			for (int i = 0; i < batch.size(); i++) {
-				batch.get(i).complete(lane.script.decision(result, i));
+			if (problem != null) {
+				this.lanes.remove(lane.name, lane);
+				for (CompletableFuture<RateLimitDecision> decision : batch) {
+					decision.completeExceptionally(problem);
+				}
+				for (CompletableFuture<RateLimitDecision> decision : lane.retire()) {
+					decision.completeExceptionally(problem);
+				}
+				return;
 			}
 			List<CompletableFuture<RateLimitDecision>> next = lane.next();
 			if (next.isEmpty()) {
