@@ -1,10 +1,5 @@
 package dev.sluice.ratelimit.redis;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,35 +177,13 @@ class RedisStoreBatchingTests {
 
 	/** How many times Redis has run a script by its SHA ({@code INFO commandstats}). */
 	private static long scriptRuns() throws Exception {
-		String stats = command("INFO commandstats");
+		String stats = RedisAvailable.command("INFO commandstats");
 		Matcher matcher = Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(stats);
 		return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
 	}
 
 	private static void pauseRedis(Duration duration) throws Exception {
-		assertThat(command("CLIENT PAUSE " + duration.toMillis() + " ALL")).startsWith("+OK");
-	}
-
-	private static String command(String inline) throws Exception {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", 6379), 1_000);
-			socket.setSoTimeout(2_000);
-			OutputStream out = socket.getOutputStream();
-			out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			StringBuilder line = new StringBuilder();
-			for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
-				line.append((char) c);
-			}
-			if (line.charAt(0) != '$') {
-				return line.toString(); // +OK or -ERR
-			}
-			// a bulk string: $<length>, then that many bytes
-			byte[] body = in.readNBytes(Integer.parseInt(line.substring(1).trim()));
-			String answer = new String(body, StandardCharsets.US_ASCII);
-			return answer;
-		}
+		assertThat(RedisAvailable.command("CLIENT PAUSE " + duration.toMillis() + " ALL")).startsWith("+OK");
 	}
 
 }
