@@ -1,9 +1,12 @@
 package dev.sluice.ratelimit;
 
+import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -22,6 +25,15 @@ import io.github.bucket4j.local.SynchronizationStrategy;
  * key once it has been idle long enough for its bucket to be full again, so a flood of
  * fresh keys cannot exhaust the heap.
  * <p>
+ * Keys expire a fixed time after they were last written, not after each read: a decision
+ * re-writes its key once the key is {@code max(time-to-full / 8, 2 s)} old, and a key
+ * lives for the rule's time to fill from empty plus that much, so an entry always
+ * outlives the moment its bucket is full again (and an idle key is forgotten at most that
+ * much after). Expiry after access would have Caffeine record every read in its read
+ * buffer and write the key's access time; without it, a cache less than half full answers
+ * a read from its map alone (Caffeine's read fast path), which is what a hot key costs on
+ * every request (see BENCHMARKS.md).
+ * <p>
  * A key holds one single-limit Bucket4j bucket per limit of the rule, so each limit's
  * remaining tokens and time to its next token can be read from its own answer (the
  * {@code RateLimit} header sends one item per limit). One lock per key makes a decision
@@ -32,6 +44,9 @@ import io.github.bucket4j.local.SynchronizationStrategy;
  * or a global rule) then costs no copy of its state per decision.
  */
 public class MemoryRateLimitStore implements RateLimitStore {
+
+	// Caffeine moves a key's write time only when it changes by more than a second
+	private static final long MIN_REWRITE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
 	private final Map<RateLimitRule, RuleBuckets> buckets = new IdentityHashMap<>();
 
@@ -65,14 +80,16 @@ public class MemoryRateLimitStore implements RateLimitStore {
 			}
 		};
 		for (RateLimitRule rule : rules) {
+			long rewriteAfter = Math.max(rule.timeToFull().toNanos() / 8, MIN_REWRITE_NANOS);
 			Cache<String, KeyBuckets> cache = Caffeine.newBuilder()
 				.maximumSize(maxKeys)
-				.expireAfterAccess(rule.timeToFull())
+				.expireAfterWrite(Duration.ofNanos(saturatedAdd(rule.timeToFull().toNanos(), rewriteAfter)))
 				.ticker(nanoClock::getAsLong)
 				.executor(Runnable::run) // maintenance on the calling thread: no pool
 											// thread of unknown owner
 				.build();
-			this.buckets.put(rule, new RuleBuckets(cache, rule.limits().toArray(Limit[]::new), this.timeMeter));
+			this.buckets.put(rule, new RuleBuckets(cache, rule.limits().toArray(Limit[]::new), this.timeMeter,
+					nanoClock, rewriteAfter));
 		}
 	}
 
@@ -80,6 +97,7 @@ public class MemoryRateLimitStore implements RateLimitStore {
 	public RateLimitDecision tryConsume(RateLimitRule rule, String key) {
 		RuleBuckets buckets = buckets(rule);
 		KeyBuckets keyBuckets = buckets.cache.get(key, buckets.newBuckets);
+		buckets.keep(key, keyBuckets);
 		Limit[] limits = buckets.limits;
 		if (limits.length == 1) {
 			return tryConsumeOne(rule, limits[0], keyBuckets);
@@ -158,6 +176,11 @@ public class MemoryRateLimitStore implements RateLimitStore {
 		return Math.max(1, nanosToFull - limit.nanosToRefill(missing - 1));
 	}
 
+	private static long saturatedAdd(long a, long b) {
+		long sum = a + b;
+		return (sum < 0) ? Long.MAX_VALUE : sum;
+	}
+
 	@Override
 	public void refund(RateLimitRule rule, String key) {
 		KeyBuckets keyBuckets = buckets(rule).cache.getIfPresent(key);
@@ -201,9 +224,16 @@ public class MemoryRateLimitStore implements RateLimitStore {
 
 		final Function<String, KeyBuckets> newBuckets;
 
-		RuleBuckets(Cache<String, KeyBuckets> cache, Limit[] limits, TimeMeter timeMeter) {
+		private final LongSupplier clock;
+
+		private final long rewriteAfter;
+
+		RuleBuckets(Cache<String, KeyBuckets> cache, Limit[] limits, TimeMeter timeMeter, LongSupplier clock,
+				long rewriteAfter) {
 			this.cache = cache;
 			this.limits = limits;
+			this.clock = clock;
+			this.rewriteAfter = rewriteAfter;
 			Bandwidth[] bandwidths = new Bandwidth[limits.length];
 			for (int i = 0; i < limits.length; i++) {
 				bandwidths[i] = Bandwidth.builder()
@@ -222,8 +252,21 @@ public class MemoryRateLimitStore implements RateLimitStore {
 						.withSynchronizationStrategy(SynchronizationStrategy.NONE)
 						.build();
 				}
-				return new KeyBuckets(buckets);
+				return new KeyBuckets(buckets, clock.getAsLong());
 			};
+		}
+
+		/**
+		 * Re-writes a key about to be decided on once it is {@link #rewriteAfter} old, so
+		 * that it expires no sooner than the rule's time to full after this decision: one
+		 * thread does it, and only while the cache still holds these buckets.
+		 */
+		void keep(String key, KeyBuckets keyBuckets) {
+			long now = this.clock.getAsLong();
+			long written = keyBuckets.writtenAt;
+			if (now - written > this.rewriteAfter && KeyBuckets.WRITTEN_AT.compareAndSet(keyBuckets, written, now)) {
+				this.cache.asMap().replace(key, keyBuckets, keyBuckets);
+			}
 		}
 
 	}
@@ -233,12 +276,19 @@ public class MemoryRateLimitStore implements RateLimitStore {
 	 */
 	private static final class KeyBuckets {
 
+		static final AtomicLongFieldUpdater<KeyBuckets> WRITTEN_AT = AtomicLongFieldUpdater.newUpdater(KeyBuckets.class,
+				"writtenAt");
+
 		final ReentrantLock lock = new ReentrantLock();
 
 		final Bucket[] limits;
 
-		KeyBuckets(Bucket[] limits) {
+		// when the cache last wrote this key (the store's clock), so when it expires
+		volatile long writtenAt;
+
+		KeyBuckets(Bucket[] limits, long writtenAt) {
 			this.limits = limits;
+			this.writtenAt = writtenAt;
 		}
 
 	}

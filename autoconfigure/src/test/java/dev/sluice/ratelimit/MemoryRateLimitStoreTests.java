@@ -50,6 +50,24 @@ class MemoryRateLimitStoreTests {
 	}
 
 	@Test
+	void aKeyInUseIsNeverForgottenWhileItsBucketIsShortOfFull() {
+		RateLimitRule rule = rule(5, 1, Duration.ofSeconds(2)); // full from empty in 10 s
+		MemoryRateLimitStore store = new MemoryRateLimitStore(List.of(rule), 100, this.clock::get);
+		int allowed = 0;
+		for (int second = 0; second < 120; second++) { // one request a second for two
+														// minutes, twelve times the
+														// time to full
+			if (store.tryConsume(rule, "alice").allowed()) {
+				allowed++;
+			}
+			this.clock.addAndGet(Duration.ofSeconds(1).toNanos());
+		}
+		// the burst of 5, then one token every 2 s (the last refill comes after the last
+		// request): a bucket forgotten while short of full would have let more through
+		assertThat(allowed).isEqualTo(5 + 59);
+	}
+
+	@Test
 	void greedyRefillAndAnHonestWait() {
 		RateLimitRule rule = rule(2, 1, Duration.ofSeconds(4));
 		MemoryRateLimitStore store = new MemoryRateLimitStore(List.of(rule), 100, this.clock::get);
