@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.sluice.core.CurrentObservation;
-import dev.sluice.web.RequestPaths;
+import dev.sluice.web.RequestPathPatterns;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,7 +12,6 @@ import io.micrometer.observation.Observation;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
@@ -61,9 +60,8 @@ public final class DeadlineRoutes {
 		if (this.routes.isEmpty()) {
 			return this.fallback;
 		}
-		PathContainer container = RequestPaths.of(request);
 		for (Route route : this.routes) {
-			if (route.pattern.matches(container)) {
+			if (route.paths.matches(request)) {
 				return route;
 			}
 		}
@@ -91,7 +89,7 @@ public final class DeadlineRoutes {
 	/** One path pattern with its timeout and expiry counter. */
 	public static final class Route {
 
-		private final PathPattern pattern;
+		private final RequestPathPatterns paths;
 
 		private final String tag;
 
@@ -102,7 +100,7 @@ public final class DeadlineRoutes {
 		private final Observation.Event exceededEvent;
 
 		Route(PathPattern pattern, String tag, Duration timeout, Counter exceeded) {
-			this.pattern = pattern;
+			this.paths = RequestPathPatterns.of((pattern != null) ? List.of(pattern) : List.of());
 			this.tag = tag;
 			this.timeout = timeout;
 			this.exceeded = exceeded;

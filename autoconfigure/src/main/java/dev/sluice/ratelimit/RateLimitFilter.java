@@ -8,7 +8,6 @@ import java.util.Map;
 
 import dev.sluice.core.CurrentObservation;
 import dev.sluice.web.ProblemResponses;
-import dev.sluice.web.RequestPaths;
 import io.micrometer.observation.Observation;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -17,8 +16,6 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
-import org.springframework.http.server.PathContainer;
 
 /**
  * Admission by token buckets: every rule whose paths and methods match takes a token; a
@@ -69,17 +66,12 @@ public class RateLimitFilter implements Filter {
 			chain.doFilter(servletRequest, servletResponse);
 			return;
 		}
-		String method = request.getMethod();
-		PathContainer path = null;
 		RateLimitRule[] taken = null;
 		String[] keys = null;
 		RateLimitDecision[] decisions = null;
 		int count = 0;
 		for (RateLimitRule rule : this.rules) {
-			if (path == null) {
-				path = RequestPaths.of(request);
-			}
-			if (!rule.matches(method, path)) {
+			if (!rule.matches(request)) {
 				continue;
 			}
 			String key = rule.key(request);
@@ -131,15 +123,20 @@ public class RateLimitFilter implements Filter {
 			this.limiters.count(taken[i], true);
 		}
 		if (this.headers && count > 0) {
-			String policy = taken[0].policyHeader(); // one rule, the common case: the
-														// precomputed header as it is
-			StringBuilder state = appendState(new StringBuilder(48), taken[0], decisions[0]);
-			for (int i = 1; i < count; i++) {
-				policy = policy + ", " + taken[i].policyHeader();
-				appendState(state.append(", "), taken[i], decisions[i]);
+			if (count == 1) { // one rule, the common case: its precomputed policy
+				response.setHeader("RateLimit-Policy", taken[0].policyHeader());
+				response.setHeader("RateLimit", state(taken[0], decisions[0]));
 			}
-			response.setHeader("RateLimit-Policy", policy);
-			response.setHeader("RateLimit", state.toString());
+			else {
+				String policy = taken[0].policyHeader();
+				StringBuilder state = appendState(new StringBuilder(48), taken[0], decisions[0]);
+				for (int i = 1; i < count; i++) {
+					policy = policy + ", " + taken[i].policyHeader();
+					appendState(state.append(", "), taken[i], decisions[i]);
+				}
+				response.setHeader("RateLimit-Policy", policy);
+				response.setHeader("RateLimit", state.toString());
+			}
 		}
 		chain.doFilter(request, response);
 	}
@@ -152,7 +149,7 @@ public class RateLimitFilter implements Filter {
 		response.setHeader("Retry-After", Long.toString(retryAfter));
 		if (this.headers) {
 			response.setHeader("RateLimit-Policy", rule.policyHeader());
-			response.setHeader("RateLimit", appendState(new StringBuilder(48), rule, decision).toString());
+			response.setHeader("RateLimit", state(rule, decision));
 		}
 		List<String> violated = new ArrayList<>(1);
 		int limits = rule.limits().size();
@@ -172,6 +169,19 @@ public class RateLimitFilter implements Filter {
 		ProblemResponses.writeType(request, response, 429, ProblemResponses.QUOTA_EXCEEDED_TYPE,
 				"Request cannot be satisfied as assigned quota has been exceeded",
 				"Rate limit '" + rule.name() + "'" + policy + " exceeded; retry in " + retryAfter + " s", members);
+	}
+
+	/**
+	 * One rule's {@code RateLimit} value: for a single limit, as one concatenation
+	 * without a builder (the allowed request's common case).
+	 */
+	private static String state(RateLimitRule rule, RateLimitDecision decision) {
+		if (rule.limits().size() != 1 || decision.limitCount() != 1) {
+			return appendState(new StringBuilder(48), rule, decision).toString();
+		}
+		long next = decision.secondsToNextToken(0);
+		return (next > 0) ? rule.policyItem(0) + ";r=" + decision.remaining(0) + ";t=" + next
+				: rule.policyItem(0) + ";r=" + decision.remaining(0);
 	}
 
 	/**

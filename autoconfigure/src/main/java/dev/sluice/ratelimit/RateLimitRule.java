@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
+import dev.sluice.web.RequestPathPatterns;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +22,7 @@ public final class RateLimitRule {
 
 	private final String name;
 
-	private final List<PathPattern> paths;
+	private final RequestPathPatterns paths;
 
 	private final Set<String> methods;
 
@@ -55,7 +56,7 @@ public final class RateLimitRule {
 	public RateLimitRule(String name, List<PathPattern> paths, Set<String> methods, String keyPrefix,
 			RateLimitKeyResolver keyResolver, OnMissingKey onMissingKey, List<Limit> limits) {
 		this.name = name;
-		this.paths = List.copyOf(paths);
+		this.paths = RequestPathPatterns.of(paths);
 		this.methods = Set.copyOf(methods);
 		this.keyPrefix = keyPrefix;
 		this.keyResolver = keyResolver;
@@ -91,15 +92,21 @@ public final class RateLimitRule {
 	 * @return {@code true} if both match
 	 */
 	public boolean matches(String method, PathContainer path) {
-		if (!this.methods.isEmpty() && !this.methods.contains(method)) {
-			return false;
-		}
-		for (PathPattern pattern : this.paths) {
-			if (pattern.matches(path)) {
-				return true;
-			}
-		}
-		return false;
+		return matchesMethod(method) && this.paths.matches(path);
+	}
+
+	/**
+	 * Whether the rule applies to a request, without parsing its path where a plain
+	 * comparison decides ({@link RequestPathPatterns}).
+	 * @param request the request
+	 * @return {@code true} if both its method and its path match
+	 */
+	public boolean matches(HttpServletRequest request) {
+		return matchesMethod(request.getMethod()) && this.paths.matches(request);
+	}
+
+	private boolean matchesMethod(String method) {
+		return this.methods.isEmpty() || this.methods.contains(method);
 	}
 
 	/**
