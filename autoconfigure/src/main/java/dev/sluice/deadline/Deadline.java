@@ -143,12 +143,9 @@ public final class Deadline {
 	 * thread's deadline without a scope.
 	 */
 	static void setCurrent(Deadline deadline) {
-		if (deadline != null) {
-			CURRENT.set(deadline);
-		}
-		else {
-			CURRENT.remove();
-		}
+		// set, not removed when null: a pooled thread's next request then replaces the
+		// entry instead of inserting it again
+		CURRENT.set(deadline);
 	}
 
 	@Override

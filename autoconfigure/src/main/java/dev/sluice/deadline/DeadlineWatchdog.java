@@ -1,7 +1,8 @@
 package dev.sluice.deadline;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Iterator;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
@@ -18,10 +19,12 @@ import org.slf4j.LoggerFactory;
  * <p>
  * One watchdog thread per application, {@code sluice-deadline-watchdog-1}, started with
  * the first watch. It looks at the open watches every {@value #TICK_MILLIS} ms, so a
- * deadline fires up to that much late. Opening and closing a watch only adds it to and
- * removes it from a concurrent set: the request path never wakes the thread (a timer
- * queue would, every time a request finds it empty, which costs a context switch per
- * request). After a second without open watches the thread sleeps until the next one.
+ * deadline fires up to that much late. Opening a watch only appends it to a lock-free
+ * queue, and closing it is one compare-and-set on the watch: the watchdog thread drops
+ * closed watches from the queue as it looks (so the request path neither hashes nor
+ * searches), and the request path never wakes the thread (a timer queue would, every time
+ * a request finds it empty, which costs a context switch per request). After a second
+ * without open watches the thread sleeps until the next one.
  */
 public class DeadlineWatchdog implements AutoCloseable {
 
@@ -33,7 +36,9 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 	private static final int IDLE_TICKS = 100;
 
-	private final Set<Watch> open = ConcurrentHashMap.newKeySet();
+	// every watch opened and not yet seen closed or fired by the watchdog thread, the
+	// only one that removes
+	private final Queue<Watch> open = new ConcurrentLinkedQueue<>();
 
 	private final Object lifecycle = new Object();
 
@@ -50,7 +55,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 	 * @return the watch, to close when the request leaves the handler
 	 */
 	public Watch watch(Deadline deadline, boolean interrupt) {
-		return open(new Watch(this, Thread.currentThread(), interrupt, null, deadline));
+		return open(new Watch(Thread.currentThread(), interrupt, null, deadline));
 	}
 
 	/**
@@ -62,10 +67,13 @@ public class DeadlineWatchdog implements AutoCloseable {
 	 * @return the watch, to close when the work is done (on any thread)
 	 */
 	public Watch onDeadline(Deadline deadline, Runnable action) {
-		return open(new Watch(this, null, false, action, deadline));
+		return open(new Watch(null, false, action, deadline));
 	}
 
 	private Watch open(Watch watch) {
+		if (this.closed) {
+			return watch; // never fires, and is not held
+		}
 		this.open.add(watch);
 		Thread watchdog = this.thread;
 		if (watchdog == null) {
@@ -107,10 +115,14 @@ public class DeadlineWatchdog implements AutoCloseable {
 			else {
 				idleTicks = 0;
 				long now = System.nanoTime();
-				for (Watch watch : this.open) {
-					if (now - watch.deadline.expiresAtNanos() >= 0) {
+				for (Iterator<Watch> watches = this.open.iterator(); watches.hasNext();) {
+					Watch watch = watches.next();
+					if (watch.state != Watch.ACTIVE) {
+						watches.remove(); // closed (or disarmed): it never fires
+					}
+					else if (now - watch.deadline.expiresAtNanos() >= 0) {
 						watch.fire();
-						this.open.remove(watch);
+						watches.remove();
 					}
 				}
 			}
@@ -119,10 +131,24 @@ public class DeadlineWatchdog implements AutoCloseable {
 	}
 
 	/**
-	 * How many watches are open.
+	 * How many watches are open: neither closed nor disarmed nor fired.
 	 * @return the count
 	 */
 	int openWatches() {
+		int count = 0;
+		for (Watch watch : this.open) {
+			if (watch.state == Watch.ACTIVE) {
+				count++;
+			}
+		}
+		return count;
+	}
+
+	/**
+	 * How many watches the watchdog still holds, open or closed since it last looked.
+	 * @return the count
+	 */
+	int heldWatches() {
 		return this.open.size();
 	}
 
@@ -162,8 +188,6 @@ public class DeadlineWatchdog implements AutoCloseable {
 		private static final AtomicIntegerFieldUpdater<Watch> STATE = AtomicIntegerFieldUpdater.newUpdater(Watch.class,
 				"state");
 
-		private final DeadlineWatchdog watchdog;
-
 		private final Thread thread;
 
 		private final boolean interrupt;
@@ -178,8 +202,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 		// and a lock on every write)
 		private volatile int state;
 
-		Watch(DeadlineWatchdog watchdog, Thread thread, boolean interrupt, Runnable action, Deadline deadline) {
-			this.watchdog = watchdog;
+		Watch(Thread thread, boolean interrupt, Runnable action, Deadline deadline) {
 			this.thread = thread;
 			this.interrupt = interrupt;
 			this.action = action;
@@ -240,7 +263,6 @@ public class DeadlineWatchdog implements AutoCloseable {
 					Thread.yield();
 				}
 			}
-			this.watchdog.open.remove(this);
 			if (this.interrupt && this.state == FIRED) {
 				Thread.interrupted();
 			}

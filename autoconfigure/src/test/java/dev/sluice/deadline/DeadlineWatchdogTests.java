@@ -88,6 +88,31 @@ class DeadlineWatchdogTests {
 	}
 
 	@Test
+	void closedWatchesAreLetGoOnceTheWatchdogLooksSoNoneIsHeldForLong() throws Exception {
+		List<Thread> workers = new ArrayList<>();
+		for (int t = 0; t < 8; t++) {
+			Thread worker = new Thread(() -> {
+				for (int i = 0; i < 10_000; i++) {
+					this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true).close();
+				}
+			});
+			worker.start();
+			workers.add(worker);
+		}
+		for (Thread worker : workers) {
+			worker.join(60_000);
+		}
+		DeadlineWatchdog.Watch stillOpen = this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true);
+		assertThat(this.watchdog.openWatches()).isOne();
+		// 80,000 watches opened and closed, 30 s from their deadlines: the watchdog
+		// drops each within a tick, keeping the one still open
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.heldWatches() == 1);
+		stillOpen.close();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.heldWatches() == 0);
+		assertThat(this.watchdog.openWatches()).isZero();
+	}
+
+	@Test
 	void aWatchClosedRightAroundItsDeadlineNeverLeavesAnInterruptBehind() throws Exception {
 		List<Thread> workers = new ArrayList<>();
 		AtomicInteger leftInterrupted = new AtomicInteger();

@@ -19,9 +19,8 @@ class WatchInterleavingTests {
 	@Test
 	void anInterruptNeverOutlivesCloseAndNeverFollowsASuccessfulDisarm() {
 		Lincheck.runConcurrentTest(INVOCATIONS, () -> {
-			DeadlineWatchdog watchdog = new DeadlineWatchdog();
 			Thread watched = Thread.currentThread();
-			DeadlineWatchdog.Watch watch = new DeadlineWatchdog.Watch(watchdog, watched, true, null,
+			DeadlineWatchdog.Watch watch = new DeadlineWatchdog.Watch(watched, true, null,
 					Deadline.after(Duration.ofSeconds(30)));
 			Thread firing = new Thread(watch::fire);
 			firing.start();
@@ -45,7 +44,7 @@ class WatchInterleavingTests {
 	void anInterruptSentBeforeCloseIsClearedByItAndNoneArrivesAfterIt() {
 		Lincheck.runConcurrentTest(INVOCATIONS, () -> {
 			Thread watched = Thread.currentThread();
-			DeadlineWatchdog.Watch watch = new DeadlineWatchdog.Watch(new DeadlineWatchdog(), watched, true, null,
+			DeadlineWatchdog.Watch watch = new DeadlineWatchdog.Watch(watched, true, null,
 					Deadline.after(Duration.ofSeconds(30)));
 			Thread firing = new Thread(watch::fire);
 			firing.start();
@@ -61,14 +60,13 @@ class WatchInterleavingTests {
 	void anInterruptMeantForOneRequestNeverReachesTheThreadsNextRequest() {
 		Lincheck.runConcurrentTest(INVOCATIONS, () -> {
 			Thread watched = Thread.currentThread();
-			DeadlineWatchdog watchdog = new DeadlineWatchdog();
-			DeadlineWatchdog.Watch first = new DeadlineWatchdog.Watch(watchdog, watched, true, null,
+			DeadlineWatchdog.Watch first = new DeadlineWatchdog.Watch(watched, true, null,
 					Deadline.after(Duration.ofSeconds(30)));
 			Thread firing = new Thread(first::fire);
 			firing.start();
 			first.close();
 			// the pooled request thread takes its next request
-			DeadlineWatchdog.Watch next = new DeadlineWatchdog.Watch(watchdog, watched, true, null,
+			DeadlineWatchdog.Watch next = new DeadlineWatchdog.Watch(watched, true, null,
 					Deadline.after(Duration.ofSeconds(30)));
 			boolean interruptedOnEntry = watched.isInterrupted();
 			join(firing);
