@@ -16,6 +16,7 @@ import dev.sluice.concurrency.ConcurrencyLimitFilter;
 import dev.sluice.concurrency.ConcurrencyLimiter;
 import dev.sluice.web.FilterOrders;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -81,6 +82,7 @@ public final class SluiceConcurrencyLimitAutoConfiguration {
 		FilterRegistrationBean<ConcurrencyLimitFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(FilterOrders.CONCURRENCY_LIMIT);
 		registration.setName("sluiceConcurrencyLimitFilter");
+		registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request
 		return registration;
 	}
 

@@ -6,15 +6,17 @@ import java.util.Map;
 
 import dev.sluice.core.CurrentObservation;
 import dev.sluice.web.ProblemResponses;
-import dev.sluice.web.RequestPaths;
+import dev.sluice.web.RequestPathPatterns;
 import io.micrometer.observation.Observation;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.http.server.PathContainer;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.DisconnectedClientHelper;
 import org.springframework.web.util.pattern.PathPattern;
 
@@ -27,8 +29,13 @@ import org.springframework.web.util.pattern.PathPattern;
  * latency sample; a 5xx answer (a passed deadline's 504 included) or an exception out of
  * the chain is a drop; a 4xx answer, a client that went away and an async request (whose
  * permit is released when its first dispatch returns) give no sample.
+ * <p>
+ * A plain servlet filter that acts on the {@code REQUEST} dispatch only (the async,
+ * forward and error dispatches of the same request pass straight through), with no
+ * per-request marker attribute; {@code /**} and literal paths are matched without parsing
+ * the path ({@link RequestPathPatterns}).
  */
-public class ConcurrencyLimitFilter extends OncePerRequestFilter {
+public class ConcurrencyLimitFilter implements Filter {
 
 	/**
 	 * Request attribute holding the request's {@link ConcurrencyLimiter.Permit} while it
@@ -41,10 +48,7 @@ public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 
 	private final ConcurrencyLimiter limiter;
 
-	private final List<PathPattern> paths;
-
-	private final boolean everyPath; // /** among the paths: every request is bounded, no
-										// path parsed or matched
+	private final RequestPathPatterns paths;
 
 	/**
 	 * Creates the filter.
@@ -53,15 +57,16 @@ public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 	 */
 	public ConcurrencyLimitFilter(ConcurrencyLimiter limiter, List<PathPattern> paths) {
 		this.limiter = limiter;
-		this.paths = List.copyOf(paths);
-		this.everyPath = this.paths.stream().anyMatch((pattern) -> "/**".equals(pattern.getPatternString()));
+		this.paths = RequestPathPatterns.of(paths);
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
 			throws ServletException, IOException {
-		if (!matches(request)) {
-			chain.doFilter(request, response);
+		if (!(servletRequest instanceof HttpServletRequest request)
+				|| !(servletResponse instanceof HttpServletResponse response)
+				|| request.getDispatcherType() != DispatcherType.REQUEST || !this.paths.matches(request)) {
+			chain.doFilter(servletRequest, servletResponse);
 			return;
 		}
 		ConcurrencyLimiter.Permit permit = this.limiter.tryAcquire();
@@ -104,19 +109,6 @@ public class ConcurrencyLimitFilter extends OncePerRequestFilter {
 		else {
 			permit.onSuccess();
 		}
-	}
-
-	private boolean matches(HttpServletRequest request) {
-		if (this.everyPath) {
-			return true;
-		}
-		PathContainer path = RequestPaths.of(request);
-		for (PathPattern pattern : this.paths) {
-			if (pattern.matches(path)) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	/**

@@ -43,6 +43,8 @@ public final class ConcurrencyLimiter {
 	/** The limit in the high 32 bits, the operations in flight in the low 32 bits. */
 	private final AtomicLong state;
 
+	private final boolean constant; // a fixed limit: no samples, so no clock read
+
 	private final LongAdder rejected = new LongAdder();
 
 	private final LongAdder succeeded = new LongAdder();
@@ -61,6 +63,7 @@ public final class ConcurrencyLimiter {
 		this.minLimit = minLimit;
 		this.maxLimit = maxLimit;
 		this.state = new AtomicLong((long) clamp(algorithm.getLimit()) << 32);
+		this.constant = algorithm instanceof ConstantLimit;
 		algorithm.notifyOnChange(this::limitChanged);
 	}
 
@@ -110,14 +113,14 @@ public final class ConcurrencyLimiter {
 				return null;
 			}
 			if (this.state.compareAndSet(current, current + 1)) {
-				return new Permit(this, System.nanoTime(), inFlight + 1, limit);
+				return new Permit(this, this.constant ? 0 : System.nanoTime(), inFlight + 1, limit);
 			}
 		}
 	}
 
 	private void release(Permit permit, Outcome outcome) {
 		this.state.decrementAndGet();
-		if (this.algorithm instanceof ConstantLimit) {
+		if (this.constant) {
 			return;
 		}
 		switch (outcome) {
