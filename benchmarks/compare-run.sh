@@ -92,6 +92,7 @@ for s in off off2 on on-nh rl rl-nh cc dl sd bare b4j b4j-off r4j r4j-off; do [ 
 read -r -a app_args <<< "${COMPARE_APP_ARGS:-}"
 
 pids=()
+logs=$(mktemp -d) # each server's output, shown when one does not start
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 declare -A port=()
 
@@ -99,7 +100,7 @@ launch() { # name
   local jar="${servers[$1]%%|*}" args
   read -r -a args <<< "${servers[$1]#*|}"
   "$java" -Xmx512m -jar "$jar" --server.port="${port[$1]}" --logging.level.root=WARN \
-    --management.endpoints.web.exposure.include=health "${args[@]}" "${app_args[@]}" >/dev/null 2>&1 &
+    --management.endpoints.web.exposure.include=health "${args[@]}" "${app_args[@]}" >"$logs/$1.log" 2>&1 &
   pids+=($!)
 }
 
@@ -108,7 +109,8 @@ await() { # name
     curl -fs "http://127.0.0.1:${port[$1]}/actuator/health" >/dev/null 2>&1 && return 0
     sleep 0.5
   done
-  echo "server $1 on port ${port[$1]} did not start" >&2
+  echo "server $1 on port ${port[$1]} did not start; its output:" >&2
+  tail -n 30 "$logs/$1.log" >&2
   exit 1
 }
 
@@ -159,7 +161,7 @@ fi
 results=$(mktemp)
 echo "servers: ${order[*]}; $pairs pairs x $rounds rounds x $seconds s; JVM: $("$java" -version 2>&1 | head -1); load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for pair in $(seq 1 "$pairs"); do
-  base=$(( 20000 + RANDOM % 20000 ))
+  base=$(( 20000 + RANDOM % 12000 )) # below Linux's ephemeral ports (32768-60999): a client socket can hold one
   i=0
   for s in "${order[@]}"; do port[$s]=$((base + i)); i=$((i + 1)); done
   # start in a rotating order, so that no server is always the first (or the last) to get its share of the JIT

@@ -60,7 +60,7 @@ rps() { # port seconds
 
 results=$(mktemp)
 for pair in $(seq 1 "$pairs"); do
-  port_on=$(( 20000 + RANDOM % 10000 )); port_off=$(( 30000 + RANDOM % 10000 ))
+  port_on=$(( 20000 + RANDOM % 6000 )); port_off=$(( 26000 + RANDOM % 6000 )) # below the ephemeral ports (32768-)
   if [ $((pair % 2)) -eq 1 ]; then start "$port_on" "${on[@]}"; start "$port_off" "${off[@]}"
   else start "$port_off" "${off[@]}"; start "$port_on" "${on[@]}"; fi
   # The sides differ only in the filter: the "on" side answers with RateLimit headers, the "off" side without.
