@@ -25,10 +25,6 @@ seconds="${3:-2}"
 warmup="${4:-8}"
 java="${JAVA:-java}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)"; exit 1; }
-if [ -z "${COMPARE_NO_BUILD:-}" ]; then # COMPARE_NO_BUILD=1: the jars as the last build left them
-  ./mvnw -B -q -pl sample-app -am package -DskipTests
-  ./mvnw -B -q -f benchmarks/peers/pom.xml package -DskipTests
-fi
 sample=sample-app/target/sluice-sample-app-0.1.0-SNAPSHOT.jar
 peers=benchmarks/peers
 
@@ -157,6 +153,11 @@ table() { # prints the table of the slices in $results
 
 if [ -n "${COMPARE_TABLE:-}" ]; then # COMPARE_TABLE=<raw slices file>: the table of an earlier (or cut-short) run
   results="$COMPARE_TABLE"; pairs=$(awk '$1 > p { p = $1 } END { print p }' "$results"); table; exit 0
+fi
+# (never while a run is on: a build rewrites the jars its servers are running from)
+if [ -z "${COMPARE_NO_BUILD:-}" ]; then # COMPARE_NO_BUILD=1: the jars as the last build left them
+  ./mvnw -B -q -pl sample-app -am package -DskipTests
+  ./mvnw -B -q -f benchmarks/peers/pom.xml package -DskipTests
 fi
 results=$(mktemp)
 echo "servers: ${order[*]}; $pairs pairs x $rounds rounds x $seconds s; JVM: $("$java" -version 2>&1 | head -1); load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
