@@ -83,6 +83,8 @@ public final class SluiceConcurrencyLimitAutoConfiguration {
 		registration.setOrder(FilterOrders.CONCURRENCY_LIMIT);
 		registration.setName("sluiceConcurrencyLimitFilter");
 		registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request
+		registration.setEnabled(false); // a stage of the request filter
+										// (SluiceRequestPathAutoConfiguration)
 		return registration;
 	}
 

@@ -130,6 +130,8 @@ public final class SluiceDeadlineAutoConfiguration {
 			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request,
 																		// not again on
 																		// async or error
+			registration.setEnabled(false); // a stage of the request filter
+											// (SluiceRequestPathAutoConfiguration)
 			return registration;
 		}
 

@@ -101,7 +101,10 @@ public final class SluiceRateLimitAutoConfiguration {
 			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request,
 																		// not again on
 																		// async or error
-			registration.setEnabled(!filter.getRules().isEmpty());
+			// at its default order a stage of the request filter
+			// (SluiceRequestPathAutoConfiguration)
+			registration.setEnabled(
+					!filter.getRules().isEmpty() && !SluiceRequestPathAutoConfiguration.isStage(filter, properties));
 			return registration;
 		}
 

@@ -6,9 +6,10 @@ import java.util.Map;
 
 import dev.sluice.core.CurrentObservation;
 import dev.sluice.web.ProblemResponses;
+import dev.sluice.web.RequestPass;
 import dev.sluice.web.RequestPathPatterns;
+import dev.sluice.web.RequestStage;
 import io.micrometer.observation.Observation;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -33,9 +34,10 @@ import org.springframework.web.util.pattern.PathPattern;
  * A plain servlet filter that acts on the {@code REQUEST} dispatch only (the async,
  * forward and error dispatches of the same request pass straight through), with no
  * per-request marker attribute; {@code /**} and literal paths are matched without parsing
- * the path ({@link RequestPathPatterns}).
+ * the path ({@link RequestPathPatterns}). It runs as a stage of the
+ * {@link dev.sluice.web.SluiceRequestFilter}, after the rate limit.
  */
-public class ConcurrencyLimitFilter implements Filter {
+public class ConcurrencyLimitFilter implements Filter, RequestStage {
 
 	/**
 	 * Request attribute holding the request's {@link ConcurrencyLimiter.Permit} while it
@@ -63,10 +65,14 @@ public class ConcurrencyLimitFilter implements Filter {
 	@Override
 	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
 			throws ServletException, IOException {
-		if (!(servletRequest instanceof HttpServletRequest request)
-				|| !(servletResponse instanceof HttpServletResponse response)
-				|| request.getDispatcherType() != DispatcherType.REQUEST || !this.paths.matches(request)) {
-			chain.doFilter(servletRequest, servletResponse);
+		RequestPass.runAlone(this, servletRequest, servletResponse, chain);
+	}
+
+	@Override
+	public void apply(HttpServletRequest request, HttpServletResponse response, RequestPass pass)
+			throws IOException, ServletException {
+		if (!this.paths.matches(pass)) {
+			pass.doFilter(request, response);
 			return;
 		}
 		ConcurrencyLimiter.Permit permit = this.limiter.tryAcquire();
@@ -80,7 +86,7 @@ public class ConcurrencyLimitFilter implements Filter {
 		}
 		request.setAttribute(PERMIT_ATTRIBUTE, permit);
 		try {
-			chain.doFilter(request, response);
+			pass.doFilter(request, response);
 		}
 		catch (IOException | ServletException | RuntimeException | Error ex) {
 			if (DisconnectedClientHelper.isClientDisconnectedException(ex)) {

@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.sluice.web.ProblemResponses;
-import jakarta.servlet.DispatcherType;
+import dev.sluice.web.RequestPass;
+import dev.sluice.web.RequestStage;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -39,9 +40,10 @@ import org.slf4j.MDC;
  * A plain servlet filter that acts on the {@code REQUEST} dispatch only: the async,
  * forward and error dispatches of the same request pass straight through. It sits on
  * every request's path, so it sets no marker attribute and allocates only the deadline,
- * its watch and the response wrapper.
+ * its watch and the response wrapper. It runs as the last stage of the
+ * {@link dev.sluice.web.SluiceRequestFilter}.
  */
-public class DeadlineFilter implements Filter {
+public class DeadlineFilter implements Filter, RequestStage {
 
 	/** Request attribute holding the request's {@link Deadline}. */
 	public static final String DEADLINE_ATTRIBUTE = Deadline.class.getName();
@@ -109,13 +111,13 @@ public class DeadlineFilter implements Filter {
 	@Override
 	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
 			throws ServletException, IOException {
-		if (!(servletRequest instanceof HttpServletRequest request)
-				|| !(servletResponse instanceof HttpServletResponse response)
-				|| request.getDispatcherType() != DispatcherType.REQUEST) {
-			chain.doFilter(servletRequest, servletResponse);
-			return;
-		}
-		DeadlineRoutes.Route route = this.routes.resolve(request);
+		RequestPass.runAlone(this, servletRequest, servletResponse, chain);
+	}
+
+	@Override
+	public void apply(HttpServletRequest request, HttpServletResponse response, RequestPass pass)
+			throws IOException, ServletException {
+		DeadlineRoutes.Route route = this.routes.resolve(pass);
 		Deadline deadline = Deadline.after(route.timeout());
 		long inbound = this.inbound.budgetNanos(request::getHeader);
 		if (inbound > 0) {
@@ -135,7 +137,7 @@ public class DeadlineFilter implements Filter {
 														// without a scope per request
 		Deadline.setCurrent(deadline);
 		try {
-			chain.doFilter(request, watched);
+			pass.doFilter(request, watched);
 		}
 		catch (IOException | ServletException | RuntimeException | Error ex) {
 			failure = ex;

@@ -4,12 +4,12 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.sluice.core.CurrentObservation;
+import dev.sluice.web.RequestPass;
 import dev.sluice.web.RequestPathPatterns;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
-import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.web.util.pattern.PathPattern;
@@ -52,16 +52,16 @@ public final class DeadlineRoutes {
 	}
 
 	/**
-	 * The route of a request.
-	 * @param request the request
+	 * The route of a request on its way through Sluice's stages.
+	 * @param pass the request's pass
 	 * @return the first matching route, or the default
 	 */
-	public Route resolve(HttpServletRequest request) {
+	public Route resolve(RequestPass pass) {
 		if (this.routes.isEmpty()) {
 			return this.fallback;
 		}
 		for (Route route : this.routes) {
-			if (route.paths.matches(request)) {
+			if (route.paths.matches(pass)) {
 				return route;
 			}
 		}

@@ -8,6 +8,8 @@ import java.util.Map;
 
 import dev.sluice.core.CurrentObservation;
 import dev.sluice.web.ProblemResponses;
+import dev.sluice.web.RequestPass;
+import dev.sluice.web.RequestStage;
 import io.micrometer.observation.Observation;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -31,10 +33,11 @@ import jakarta.servlet.http.HttpServletResponse;
  * <p>
  * A plain servlet filter, registered for the {@code REQUEST} dispatch only: a request is
  * checked once, and the async, forward and error dispatches of the same request are not
- * checked again. It sits on every request's path, so the allowed case allocates little
- * and looks nothing up by name.
+ * checked again. At its default order it runs as the first stage of the
+ * {@link dev.sluice.web.SluiceRequestFilter}. It sits on every request's path, so the
+ * allowed case allocates little and looks nothing up by name.
  */
-public class RateLimitFilter implements Filter {
+public class RateLimitFilter implements Filter, RequestStage {
 
 	private final RateLimiters limiters;
 
@@ -61,17 +64,18 @@ public class RateLimitFilter implements Filter {
 	@Override
 	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
 			throws ServletException, IOException {
-		if (!(servletRequest instanceof HttpServletRequest request)
-				|| !(servletResponse instanceof HttpServletResponse response)) {
-			chain.doFilter(servletRequest, servletResponse);
-			return;
-		}
+		RequestPass.runAlone(this, servletRequest, servletResponse, chain);
+	}
+
+	@Override
+	public void apply(HttpServletRequest request, HttpServletResponse response, RequestPass pass)
+			throws IOException, ServletException {
 		RateLimitRule[] taken = null;
 		String[] keys = null;
 		RateLimitDecision[] decisions = null;
 		int count = 0;
 		for (RateLimitRule rule : this.rules) {
-			if (!rule.matches(request)) {
+			if (!rule.matches(pass)) {
 				continue;
 			}
 			String key = rule.key(request);
@@ -138,7 +142,7 @@ public class RateLimitFilter implements Filter {
 				response.setHeader("RateLimit", state.toString());
 			}
 		}
-		chain.doFilter(request, response);
+		pass.doFilter(request, response);
 	}
 
 	private void reject(HttpServletRequest request, HttpServletResponse response, RateLimitRule rule,

@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
+import dev.sluice.web.RequestPass;
 import dev.sluice.web.RequestPathPatterns;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
@@ -86,23 +86,13 @@ public final class RateLimitRule {
 	}
 
 	/**
-	 * Whether the rule applies to a request.
-	 * @param method the request's method
-	 * @param path the request's path within the application
-	 * @return {@code true} if both match
-	 */
-	public boolean matches(String method, PathContainer path) {
-		return matchesMethod(method) && this.paths.matches(path);
-	}
-
-	/**
-	 * Whether the rule applies to a request, without parsing its path where a plain
-	 * comparison decides ({@link RequestPathPatterns}).
-	 * @param request the request
+	 * Whether the rule applies to a request on its way through Sluice's stages, whose
+	 * plain path is worked out once for every rule and stage.
+	 * @param pass the request's pass
 	 * @return {@code true} if both its method and its path match
 	 */
-	public boolean matches(HttpServletRequest request) {
-		return matchesMethod(request.getMethod()) && this.paths.matches(request);
+	public boolean matches(RequestPass pass) {
+		return matchesMethod(pass.request().getMethod()) && this.paths.matches(pass);
 	}
 
 	private boolean matchesMethod(String method) {

@@ -18,6 +18,9 @@ import org.springframework.core.Ordered;
  * <li>then Spring Security's filter chain ({@code -100}), Spring MVC and the
  * handler.</li>
  * </ol>
+ * The rate limit, the concurrency limit and the deadline run in that order as the stages
+ * of one {@link SluiceRequestFilter} at {@link #RATE_LIMIT} (one hop in the container's
+ * chain); the rate limit runs on its own where {@code filter-order} moved it.
  */
 public final class FilterOrders {
 

@@ -2,10 +2,7 @@ package dev.sluice.web;
 
 import java.util.List;
 
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.MappingMatch;
 
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
@@ -104,12 +101,31 @@ public final class RequestPathPatterns {
 		}
 		if (this.plain) {
 			String uri = request.getRequestURI();
-			int start = plainPathStart(request, uri);
+			int start = RequestPass.plainPathStart(request, uri);
 			if (start >= 0) {
 				return matchesPlain(uri, start);
 			}
 		}
 		return matches(RequestPaths.of(request));
+	}
+
+	/**
+	 * Whether any pattern matches the path of a request on its way through Sluice's
+	 * stages, whose plain path is worked out once for all of them.
+	 * @param pass the request's pass
+	 * @return {@code true} if one matches
+	 */
+	public boolean matches(RequestPass pass) {
+		if (this.everything) {
+			return true;
+		}
+		if (this.plain) {
+			int start = pass.plainPathStart();
+			if (start >= 0) {
+				return matchesPlain(pass.plainUri(), start);
+			}
+		}
+		return matches(RequestPaths.of(pass.request()));
 	}
 
 	/**
@@ -143,28 +159,6 @@ public final class RequestPathPatterns {
 			}
 		}
 		return false;
-	}
-
-	/**
-	 * Where the path within the application starts in the raw request URI, when Spring
-	 * would parse that path from the URI and its context path alone and every segment
-	 * reads as it is written; {@code -1} otherwise (an include or forward, a servlet
-	 * mapped to a path prefix, percent-encoding, path parameters).
-	 */
-	private static int plainPathStart(HttpServletRequest request, String uri) {
-		if (uri == null || request.getDispatcherType() != DispatcherType.REQUEST || uri.indexOf('%') >= 0
-				|| uri.indexOf(';') >= 0) {
-			return -1;
-		}
-		HttpServletMapping mapping = request.getHttpServletMapping();
-		if (mapping != null && mapping.getMappingMatch() == MappingMatch.PATH) {
-			return -1;
-		}
-		String contextPath = request.getContextPath();
-		if (contextPath == null || contextPath.isEmpty()) {
-			return 0;
-		}
-		return uri.startsWith(contextPath) ? contextPath.length() : -1;
 	}
 
 	/**

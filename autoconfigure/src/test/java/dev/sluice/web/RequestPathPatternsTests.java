@@ -3,12 +3,14 @@ package dev.sluice.web;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.servlet.http.MappingMatch;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.mock.web.MockHttpServletMapping;
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
@@ -28,7 +30,7 @@ class RequestPathPatternsTests {
 			"héllo", "h%65llo", "hello%20", "hello;x=1", "r.txt", "..", ".", "%2F", "reports;v=2");
 
 	@Test
-	void everyPatternAloneAndTogetherMatchesAsThePatternMatchesTheParsedPath() {
+	void everyPatternAloneAndTogetherMatchesAsThePatternMatchesTheParsedPath() throws Exception {
 		Random random = new Random(20261201);
 		List<String> uris = new ArrayList<>(List.of("/", "/hello", "/hello/", "//hello", "/reports", "/reports/",
 				"/reportsx", "/reports//x", "/a/b", "/a/b/", "/a//b", "/h%65llo", "/hello;jsessionid=1", "/héllo"));
@@ -58,11 +60,29 @@ class RequestPathPatternsTests {
 						if (!ServletRequestPathUtils.hasParsedRequestPath(fresh)) {
 							plainDecided++;
 						}
+						// a request's pass, its plain path worked out once, matched by
+						// one set of patterns after another
+						assertPassMatches(request(context, uri), List.of(one, patterns), context, uri);
 					}
 				}
 			}
 		}
 		assertThat(plainDecided).as("decisions taken without parsing the path").isGreaterThan(10_000);
+	}
+
+	private static void assertPassMatches(MockHttpServletRequest request, List<List<PathPattern>> patternSets,
+			String context, String uri) throws Exception {
+		AtomicInteger stagesRun = new AtomicInteger();
+		RequestPass.runAlone((req, res, pass) -> {
+			for (List<PathPattern> each : patternSets) {
+				assertThat(RequestPathPatterns.of(each).matches(pass))
+					.as("%s against the pass of %s (context path '%s')", each, uri, context)
+					.isEqualTo(expected(each, request(context, uri)));
+			}
+			stagesRun.incrementAndGet();
+		}, request, new MockHttpServletResponse(), (req, res) -> {
+		});
+		assertThat(stagesRun).hasValue(1);
 	}
 
 	@Test
