@@ -97,9 +97,9 @@ public final class RequestPass implements FilterChain {
 	/**
 	 * Where the path within the application starts in the raw request URI, when Spring
 	 * would parse that path from the URI and its context path alone and every segment
-	 * reads as it is written; {@code -1} otherwise (an include or forward, a servlet
-	 * mapped to a path prefix, percent-encoding, path parameters). Worked out on first
-	 * use.
+	 * reads as it is written; {@code -1} otherwise (a servlet mapped to a path prefix,
+	 * percent-encoding, path parameters). A pass is a {@code REQUEST} dispatch, never an
+	 * include or forward. Worked out on first use.
 	 * @return the start, or {@code -1}
 	 */
 	int plainPathStart() {
@@ -118,9 +118,8 @@ public final class RequestPass implements FilterChain {
 		return (this.uri != null) ? this.uri : this.request.getRequestURI();
 	}
 
-	static int plainPathStart(HttpServletRequest request, @Nullable String uri) {
-		if (uri == null || request.getDispatcherType() != DispatcherType.REQUEST || uri.indexOf('%') >= 0
-				|| uri.indexOf(';') >= 0) {
+	private static int plainPathStart(HttpServletRequest request, @Nullable String uri) {
+		if (uri == null || uri.indexOf('%') >= 0 || uri.indexOf(';') >= 0) {
 			return -1;
 		}
 		HttpServletMapping mapping = request.getHttpServletMapping();

@@ -2,8 +2,6 @@ package dev.sluice.web;
 
 import java.util.List;
 
-import jakarta.servlet.http.HttpServletRequest;
-
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
 
@@ -88,25 +86,6 @@ public final class RequestPathPatterns {
 			}
 		}
 		return true;
-	}
-
-	/**
-	 * Whether any pattern matches the request's path within the application.
-	 * @param request the request
-	 * @return {@code true} if one matches
-	 */
-	public boolean matches(HttpServletRequest request) {
-		if (this.everything) {
-			return true;
-		}
-		if (this.plain) {
-			String uri = request.getRequestURI();
-			int start = RequestPass.plainPathStart(request, uri);
-			if (start >= 0) {
-				return matchesPlain(uri, start);
-			}
-		}
-		return matches(RequestPaths.of(request));
 	}
 
 	/**

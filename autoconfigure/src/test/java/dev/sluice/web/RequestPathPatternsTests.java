@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.servlet.http.MappingMatch;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class RequestPathPatternsTests {
 						MockHttpServletRequest request = request(context, uri);
 						boolean expected = expected(patterns, request);
 						MockHttpServletRequest fresh = request(context, uri);
-						boolean actual = RequestPathPatterns.of(patterns).matches(fresh);
+						boolean actual = matches(patterns, fresh);
 						assertThat(actual).as("%s against %s (context path '%s')", patterns, uri, context)
 							.isEqualTo(expected);
 						if (!ServletRequestPathUtils.hasParsedRequestPath(fresh)) {
@@ -86,13 +87,23 @@ class RequestPathPatternsTests {
 	}
 
 	@Test
-	void aServletMappedToAPathPrefixIsMatchedOnTheParsedPath() {
+	void aServletMappedToAPathPrefixIsMatchedOnTheParsedPath() throws Exception {
 		MockHttpServletRequest request = request("", "/api/hello");
 		request.setServletPath("/api");
 		request.setHttpServletMapping(new MockHttpServletMapping("/hello", "/api/*", "dispatcher", MappingMatch.PATH));
 		// Spring MVC's path within the application leaves out the servlet's prefix
-		assertThat(RequestPathPatterns.of(List.of(parse("/hello"))).matches(request)).isTrue();
-		assertThat(RequestPathPatterns.of(List.of(parse("/api/hello"))).matches(request(request))).isFalse();
+		assertThat(matches(List.of(parse("/hello")), request)).isTrue();
+		assertThat(matches(List.of(parse("/api/hello")), request(request))).isFalse();
+	}
+
+	/** Whether the patterns match a request, as a stage sees it on the request's pass. */
+	private static boolean matches(List<PathPattern> patterns, MockHttpServletRequest request) throws Exception {
+		AtomicReference<Boolean> matched = new AtomicReference<>();
+		RequestPass.runAlone((req, res, pass) -> matched.set(RequestPathPatterns.of(patterns).matches(pass)), request,
+				new MockHttpServletResponse(), (req, res) -> {
+				});
+		assertThat(matched.get()).as("the stage ran").isNotNull();
+		return matched.get();
 	}
 
 	private static MockHttpServletRequest request(MockHttpServletRequest like) {
