@@ -12,7 +12,7 @@
 # Bounded: pairs x (start-up + servers x (warm-up + rounds x seconds)).
 #
 # Usage: bash benchmarks/compare-run.sh [pairs=6] [rounds=5] [seconds=2] [warm-up seconds=8]
-#   COMPARE="aa all-on all-on-nh"  only these comparisons (names below; default: all of them)
+#   COMPARE="aa all-on all-on-nh"  only these comparisons (names below; default: issue 20's table, every name but m-*)
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java  the JVM of every server
 #   COMPARE_APP_ARGS="--spring.threads.virtual.enabled=true"  added to every server's arguments
 #   COMPARE_TABLE=/tmp/tmp.XXXX  print the table of the raw slices an earlier run left (every line: pair round server req/s)
@@ -25,41 +25,12 @@ seconds="${3:-2}"
 warmup="${4:-8}"
 java="${JAVA:-java}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)"; exit 1; }
-sample=sample-app/target/sluice-sample-app-0.1.0-SNAPSHOT.jar
-peers=benchmarks/peers
+source benchmarks/servers.sh # sample, peers and servers: name -> "jar|arguments"
 
-# The sample app's rule list replaced by one never-rejecting per-IP rule on /hello (a list binds as a whole).
-rule=(--sluice.rate-limit.rules[0].name=hello --sluice.rate-limit.rules[0].paths=/hello
-      --sluice.rate-limit.rules[0].key=ip
-      --sluice.rate-limit.rules[0].limits[0].capacity=1000000000
-      --sluice.rate-limit.rules[0].limits[0].refill=1000000000
-      --sluice.rate-limit.rules[0].limits[0].period=1s)
-no_rl=--sluice.rate-limit.enabled=false
-no_cc=--sluice.concurrency-limit.enabled=false
-no_dl=--sluice.deadline.enabled=false
-no_sd=--sluice.shutdown.enabled=false
-
-# server name -> "jar|arguments" (the sample app's own application.yml otherwise: /** capped at 200 in flight,
-# a 10 s default deadline with the inbound budget header, the pools and task groups; pools and task groups are
-# not on the request path and stay on everywhere)
-declare -A servers=(
-  [off]="$sample|$no_rl $no_cc $no_dl $no_sd"
-  [off2]="$sample|$no_rl $no_cc $no_dl $no_sd"
-  [on]="$sample|${rule[*]}"
-  [on-nh]="$sample|${rule[*]} --sluice.rate-limit.headers=false"
-  [rl]="$sample|${rule[*]} $no_cc $no_dl $no_sd"
-  [rl-nh]="$sample|${rule[*]} --sluice.rate-limit.headers=false $no_cc $no_dl $no_sd"
-  [cc]="$sample|$no_rl $no_dl $no_sd"
-  [dl]="$sample|$no_rl $no_cc $no_sd"
-  [sd]="$sample|$no_rl $no_cc $no_dl"
-  [bare]="$peers/bare/target/peer-bare.jar|"
-  [b4j]="$peers/bucket4j/target/peer-bucket4j.jar|"
-  [b4j-off]="$peers/bucket4j/target/peer-bucket4j.jar|--bucket4j.enabled=false"
-  [r4j]="$peers/resilience4j/target/peer-resilience4j.jar|"
-  [r4j-off]="$peers/resilience4j/target/peer-resilience4j.jar|--peer.guarded=false"
-)
+# the default run: issue 20's table; m-*: each capability's cost beside all the others (all on vs all on but it)
+defaults=(aa all-on all-on-nh rl rl-nh cc dl sd off-bare on-bare b4j r4j)
+names=("${defaults[@]}" m-rl m-cc m-dl m-sd)
 # comparison name -> "a b label" (the ratio is a / b)
-names=(aa all-on all-on-nh rl rl-nh cc dl sd off-bare on-bare b4j r4j)
 declare -A comparisons=(
   [aa]="off2 off A/A: Sluice all off vs all off (noise floor)"
   [all-on]="on off Sluice all on (RateLimit headers on) vs all off"
@@ -69,12 +40,16 @@ declare -A comparisons=(
   [cc]="cc off concurrency limit alone (/**, 200) vs all off"
   [dl]="dl off deadline alone (10 s default) vs all off"
   [sd]="sd off in-flight tracking (graceful shutdown) alone vs all off"
+  [m-rl]="on on-no-rl all on vs all on but the rate limit (the rate limit's cost beside the rest)"
+  [m-cc]="on on-no-cc all on vs all on but the concurrency limit"
+  [m-dl]="on on-no-dl all on vs all on but the deadline"
+  [m-sd]="on on-no-sd all on vs all on but in-flight tracking"
   [off-bare]="off bare Sluice all off vs bare Spring Boot (no starter)"
   [on-bare]="on bare Sluice all on vs bare Spring Boot (no starter)"
   [b4j]="b4j b4j-off bucket4j starter, one per-IP rule, vs the same app with bucket4j.enabled=false"
   [r4j]="r4j r4j-off Resilience4j RateLimiter + semaphore Bulkhead vs the same handler without them"
 )
-read -r -a chosen <<< "${COMPARE:-${names[*]}}"
+read -r -a chosen <<< "${COMPARE:-${defaults[*]}}"
 # A/A is always measured: every other figure is read against it.
 [[ " ${chosen[*]} " == *" aa "* ]] || chosen=(aa "${chosen[@]}")
 declare -A wanted=()
@@ -84,7 +59,7 @@ for c in "${chosen[@]}"; do
   wanted[$a]=1; wanted[$b]=1
 done
 order=()
-for s in off off2 on on-nh rl rl-nh cc dl sd bare b4j b4j-off r4j r4j-off; do [ -n "${wanted[$s]:-}" ] && order+=("$s"); done
+for s in off off2 on on-nh rl rl-nh cc dl sd on-no-rl on-no-cc on-no-dl on-no-sd bare b4j b4j-off r4j r4j-off; do [ -n "${wanted[$s]:-}" ] && order+=("$s"); done
 read -r -a app_args <<< "${COMPARE_APP_ARGS:-}"
 
 pids=()
@@ -118,8 +93,8 @@ check() { # name: each server does what its name says (a misconfigured side woul
   local h; h=$(headers "$1")
   grep -q '^HTTP/1.1 200' <<< "$h" || { echo "$1: GET /hello did not answer 200" >&2; exit 1; }
   case "$1" in
-    on|rl) grep -qi '^RateLimit:' <<< "$h" || { echo "$1: no RateLimit header" >&2; exit 1; } ;;
-    off|off2|on-nh|rl-nh|cc|dl|sd|bare) ! grep -qi '^RateLimit' <<< "$h" || { echo "$1: a RateLimit header" >&2; exit 1; } ;;
+    on|rl|on-no-cc|on-no-dl|on-no-sd) grep -qi '^RateLimit:' <<< "$h" || { echo "$1: no RateLimit header" >&2; exit 1; } ;;
+    off|off2|on-nh|rl-nh|cc|dl|sd|on-no-rl|bare) ! grep -qi '^RateLimit' <<< "$h" || { echo "$1: a RateLimit header" >&2; exit 1; } ;;
     b4j) grep -qi '^X-Rate-Limit-Remaining:' <<< "$h" || { echo "b4j: no X-Rate-Limit-Remaining" >&2; exit 1; } ;;
     b4j-off) ! grep -qi '^X-Rate-Limit-Remaining:' <<< "$h" || { echo "b4j-off: bucket4j answered" >&2; exit 1; } ;;
   esac

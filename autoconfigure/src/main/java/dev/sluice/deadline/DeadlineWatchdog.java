@@ -1,13 +1,13 @@
 package dev.sluice.deadline;
 
-import java.util.Iterator;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.sluice.core.SluiceThreads;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +19,16 @@ import org.slf4j.LoggerFactory;
  * <p>
  * One watchdog thread per application, {@code sluice-deadline-watchdog-1}, started with
  * the first watch. It looks at the open watches every {@value #TICK_MILLIS} ms, so a
- * deadline fires up to that much late. Opening a watch only appends it to a lock-free
- * queue, and closing it is one compare-and-set on the watch: the watchdog thread drops
- * closed watches from the queue as it looks (so the request path neither hashes nor
- * searches), and the request path never wakes the thread (a timer queue would, every time
- * a request finds it empty, which costs a context switch per request). After a second
- * without open watches the thread sleeps until the next one.
+ * deadline fires up to that much late. Opening a watch pushes it onto a lock-free stack
+ * that the watches themselves link (one compare-and-set, nothing allocated beside the
+ * watch), and closing it is one compare-and-set on the watch. At each look the watchdog
+ * thread takes the whole stack at once and keeps, in an array of its own, only the
+ * watches still open: a closed watch is read once and dropped, with no unlinking from a
+ * shared queue (a {@code ConcurrentLinkedQueue} whose iterator removes them leaves dead
+ * nodes that every later look walks again; see BENCHMARKS.md, "Deadline watchdog"). The
+ * request path never wakes the thread (a timer queue would, every time a request finds it
+ * empty, which costs a context switch per request). After a second without open watches
+ * the thread sleeps until the next one.
  */
 public class DeadlineWatchdog implements AutoCloseable {
 
@@ -36,9 +40,15 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 	private static final int IDLE_TICKS = 100;
 
-	// every watch opened and not yet seen closed or fired by the watchdog thread, the
-	// only one that removes
-	private final Queue<Watch> open = new ConcurrentLinkedQueue<>();
+	private static final Watch[] NONE = {};
+
+	// the watches opened since the watchdog thread last looked, newest first, linked by
+	// Watch.next; the watchdog thread takes them all at once
+	private final AtomicReference<Watch> opened = new AtomicReference<>();
+
+	// the watches still open when the watchdog thread last looked: written by that thread
+	// only, a new array each look (read by the test hooks below)
+	private volatile Watch[] kept = NONE;
 
 	private final Object lifecycle = new Object();
 
@@ -74,7 +84,12 @@ public class DeadlineWatchdog implements AutoCloseable {
 		if (this.closed) {
 			return watch; // never fires, and is not held
 		}
-		this.open.add(watch);
+		Watch newest;
+		do {
+			newest = this.opened.get();
+			watch.next = newest; // published by the compare-and-set
+		}
+		while (!this.opened.compareAndSet(newest, watch));
 		Thread watchdog = this.thread;
 		if (watchdog == null) {
 			watchdog = start();
@@ -101,10 +116,10 @@ public class DeadlineWatchdog implements AutoCloseable {
 	private void run() {
 		int idleTicks = 0;
 		while (!this.closed) {
-			if (this.open.isEmpty()) {
+			if (this.opened.get() == null && this.kept.length == 0) {
 				if (++idleTicks >= IDLE_TICKS) {
 					this.sleeping = true;
-					if (this.open.isEmpty() && !this.closed) {
+					if (this.opened.get() == null && !this.closed) {
 						LockSupport.park(this);
 					}
 					this.sleeping = false;
@@ -114,20 +129,53 @@ public class DeadlineWatchdog implements AutoCloseable {
 			}
 			else {
 				idleTicks = 0;
-				long now = System.nanoTime();
-				for (Iterator<Watch> watches = this.open.iterator(); watches.hasNext();) {
-					Watch watch = watches.next();
-					if (watch.state != Watch.ACTIVE) {
-						watches.remove(); // closed (or disarmed): it never fires
-					}
-					else if (now - watch.deadline.expiresAtNanos() >= 0) {
-						watch.fire();
-						watches.remove();
-					}
-				}
+				look(System.nanoTime());
 			}
 			LockSupport.parkNanos(this, TICK_NANOS);
 		}
+	}
+
+	/**
+	 * One look, on the watchdog thread: fires the open watches whose deadline passed and
+	 * keeps the others that are still open; closed (or disarmed) ones are let go.
+	 */
+	private void look(long now) {
+		Watch[] previous = this.kept;
+		Watch[] next = new Watch[previous.length + 16];
+		int count = 0;
+		for (Watch watch : previous) {
+			if (stillOpen(watch, now)) {
+				next = keep(next, count++, watch);
+			}
+		}
+		Watch watch = this.opened.getAndSet(null);
+		while (watch != null) {
+			Watch older = watch.next;
+			watch.next = null; // so a watch kept open holds none of those opened before
+								// it
+			if (stillOpen(watch, now)) {
+				next = keep(next, count++, watch);
+			}
+			watch = older;
+		}
+		this.kept = (count == 0) ? NONE : Arrays.copyOf(next, count);
+	}
+
+	private static boolean stillOpen(Watch watch, long now) {
+		if (watch.state != Watch.ACTIVE) {
+			return false; // closed (or disarmed): it never fires
+		}
+		if (now - watch.deadline.expiresAtNanos() >= 0) {
+			watch.fire();
+			return false;
+		}
+		return true;
+	}
+
+	private static Watch[] keep(Watch[] watches, int index, Watch watch) {
+		Watch[] room = (index < watches.length) ? watches : Arrays.copyOf(watches, watches.length * 2);
+		room[index] = watch;
+		return room;
 	}
 
 	/**
@@ -136,7 +184,12 @@ public class DeadlineWatchdog implements AutoCloseable {
 	 */
 	int openWatches() {
 		int count = 0;
-		for (Watch watch : this.open) {
+		for (Watch watch : this.kept) {
+			if (watch.state == Watch.ACTIVE) {
+				count++;
+			}
+		}
+		for (Watch watch = this.opened.get(); watch != null; watch = watch.next) {
 			if (watch.state == Watch.ACTIVE) {
 				count++;
 			}
@@ -149,7 +202,11 @@ public class DeadlineWatchdog implements AutoCloseable {
 	 * @return the count
 	 */
 	int heldWatches() {
-		return this.open.size();
+		int count = this.kept.length;
+		for (Watch watch = this.opened.get(); watch != null; watch = watch.next) {
+			count++;
+		}
+		return count;
 	}
 
 	/**
@@ -195,6 +252,10 @@ public class DeadlineWatchdog implements AutoCloseable {
 		private final Runnable action;
 
 		final Deadline deadline;
+
+		// the watch opened before this one, while both wait on the stack for the watchdog
+		// thread (which clears it when it takes them)
+		@Nullable Watch next;
 
 		// ACTIVE, then INACTIVE or FIRING then FIRED: one compare-and-set decides between
 		// the watchdog firing and

@@ -1,5 +1,6 @@
 package dev.sluice.deadline;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +111,25 @@ class DeadlineWatchdogTests {
 		stillOpen.close();
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.heldWatches() == 0);
 		assertThat(this.watchdog.openWatches()).isZero();
+	}
+
+	@Test
+	void aWatchKeptOpenHoldsNoneOfTheClosedWatchesOpenedBeforeIt() throws Exception {
+		List<WeakReference<DeadlineWatchdog.Watch>> closed = new ArrayList<>();
+		for (int i = 0; i < 1_000; i++) {
+			DeadlineWatchdog.Watch watch = this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true);
+			watch.close();
+			closed.add(new WeakReference<>(watch));
+		}
+		// opened after them: while the watchdog has not looked, it links to them
+		DeadlineWatchdog.Watch stillOpen = this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.heldWatches() == 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			System.gc();
+			return closed.stream().allMatch((reference) -> reference.get() == null);
+		});
+		assertThat(this.watchdog.openWatches()).isOne();
+		stillOpen.close();
 	}
 
 	@Test

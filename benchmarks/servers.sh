@@ -1,0 +1,40 @@
+# The servers of the compare and profile runs (sourced by compare-run.sh and profile-run.sh, from the project's
+# root): the jars they run and, per server name, "jar|arguments".
+# shellcheck disable=SC2034 # read by the scripts that source this
+sample=sample-app/target/sluice-sample-app-0.1.0-SNAPSHOT.jar
+peers=benchmarks/peers
+
+# The sample app's rule list replaced by one never-rejecting per-IP rule on /hello (a list binds as a whole).
+rule=(--sluice.rate-limit.rules[0].name=hello --sluice.rate-limit.rules[0].paths=/hello
+      --sluice.rate-limit.rules[0].key=ip
+      --sluice.rate-limit.rules[0].limits[0].capacity=1000000000
+      --sluice.rate-limit.rules[0].limits[0].refill=1000000000
+      --sluice.rate-limit.rules[0].limits[0].period=1s)
+no_rl=--sluice.rate-limit.enabled=false
+no_cc=--sluice.concurrency-limit.enabled=false
+no_dl=--sluice.deadline.enabled=false
+no_sd=--sluice.shutdown.enabled=false
+
+# server name -> "jar|arguments" (the sample app's own application.yml otherwise: /** capped at 200 in flight,
+# a 10 s default deadline with the inbound budget header, the pools and task groups; pools and task groups are
+# not on the request path and stay on everywhere)
+declare -A servers=(
+  [off]="$sample|$no_rl $no_cc $no_dl $no_sd"
+  [off2]="$sample|$no_rl $no_cc $no_dl $no_sd"
+  [on]="$sample|${rule[*]}"
+  [on-nh]="$sample|${rule[*]} --sluice.rate-limit.headers=false"
+  [rl]="$sample|${rule[*]} $no_cc $no_dl $no_sd"
+  [rl-nh]="$sample|${rule[*]} --sluice.rate-limit.headers=false $no_cc $no_dl $no_sd"
+  [cc]="$sample|$no_rl $no_dl $no_sd"
+  [dl]="$sample|$no_rl $no_cc $no_sd"
+  [sd]="$sample|$no_rl $no_cc $no_dl"
+  [on-no-rl]="$sample|$no_rl"
+  [on-no-cc]="$sample|${rule[*]} $no_cc"
+  [on-no-dl]="$sample|${rule[*]} $no_dl"
+  [on-no-sd]="$sample|${rule[*]} $no_sd"
+  [bare]="$peers/bare/target/peer-bare.jar|"
+  [b4j]="$peers/bucket4j/target/peer-bucket4j.jar|"
+  [b4j-off]="$peers/bucket4j/target/peer-bucket4j.jar|--bucket4j.enabled=false"
+  [r4j]="$peers/resilience4j/target/peer-resilience4j.jar|"
+  [r4j-off]="$peers/resilience4j/target/peer-resilience4j.jar|--peer.guarded=false"
+)
