@@ -151,8 +151,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 		Watch watch = this.opened.getAndSet(null);
 		while (watch != null) {
 			Watch older = watch.next;
-			watch.next = null; // so a watch kept open holds none of those opened before
-								// it
+			watch.next = null; // a kept watch holds none opened before it
 			if (stillOpen(watch, now)) {
 				next = keep(next, count++, watch);
 			}
