@@ -68,21 +68,12 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 declare -A port=()
 
 launch() { # name
-  local jar="${servers[$1]%%|*}" args
-  read -r -a args <<< "${servers[$1]#*|}"
-  "$java" -Xmx512m -jar "$jar" --server.port="${port[$1]}" --logging.level.root=WARN \
-    --management.endpoints.web.exposure.include=health "${args[@]}" "${app_args[@]}" >"$logs/$1.log" 2>&1 &
+  start_server "$1" "${port[$1]}" "$logs/$1.log"
   pids+=($!)
 }
 
 await() { # name
-  for _ in $(seq 1 360); do
-    curl -fs "http://127.0.0.1:${port[$1]}/actuator/health" >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  echo "server $1 on port ${port[$1]} did not start; its output:" >&2
-  tail -n 30 "$logs/$1.log" >&2
-  exit 1
+  await_server "$1" "${port[$1]}" "$logs/$1.log"
 }
 
 headers() { # name -> the response headers of GET /hello

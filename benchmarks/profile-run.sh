@@ -51,13 +51,10 @@ i=0
 for s in "$@"; do
   i=$((i + 1)); file="$out/$i-$s.collapsed" # a server may be named twice (an A/A)
   port=$(( 20000 + RANDOM % 12000 ))
-  jar="${servers[$s]%%|*}"
-  read -r -a args <<< "${servers[$s]#*|}"
-  "$java" -Xmx512m -jar "$jar" --server.port="$port" --logging.level.root=WARN \
-    --management.endpoints.web.exposure.include=health "${args[@]}" "${app_args[@]}" >"$out/$s.log" 2>&1 &
+  start_server "$s" "$port" "$out/$i-$s.log"
   pid=$!
-  for _ in $(seq 1 360); do curl -fs "http://127.0.0.1:$port/actuator/health" >/dev/null 2>&1 && break; sleep 0.5; done
-  curl -fs -o /dev/null "http://127.0.0.1:$port/hello" || { echo "$s did not answer"; tail -n 30 "$out/$s.log"; exit 1; }
+  await_server "$s" "$port" "$out/$i-$s.log"
+  curl -fs -o /dev/null "http://127.0.0.1:$port/hello" || { echo "$s: GET /hello failed" >&2; exit 1; }
   wrk -t1 -c16 -d"${warmup}s" "http://127.0.0.1:$port/hello" >/dev/null
   "$java" benchmarks/profile/Attach.java "$pid" "$lib" "start,$options"
   requests=$(wrk -t1 -c16 -d"${seconds}s" "http://127.0.0.1:$port/hello" | awk '/requests in/ {print $1}')

@@ -1,5 +1,5 @@
 # The servers of the compare and profile runs (sourced by compare-run.sh and profile-run.sh, from the project's
-# root): the jars they run and, per server name, "jar|arguments".
+# root): the jars they run, per server name "jar|arguments", and how one is started and awaited.
 # shellcheck disable=SC2034 # read by the scripts that source this
 sample=sample-app/target/sluice-sample-app-0.1.0-SNAPSHOT.jar
 peers=benchmarks/peers
@@ -38,3 +38,22 @@ declare -A servers=(
   [r4j]="$peers/resilience4j/target/peer-resilience4j.jar|"
   [r4j-off]="$peers/resilience4j/target/peer-resilience4j.jar|--peer.guarded=false"
 )
+
+# start_server name port log: starts it in the background on $java, with app_args added (its pid is then in $!)
+start_server() {
+  local jar="${servers[$1]%%|*}" args
+  read -r -a args <<< "${servers[$1]#*|}"
+  "$java" -Xmx512m -jar "$jar" --server.port="$2" --logging.level.root=WARN \
+    --management.endpoints.web.exposure.include=health "${args[@]}" "${app_args[@]}" >"$3" 2>&1 &
+}
+
+# await_server name port log: waits up to 3 minutes for its health endpoint, else shows its output and exits
+await_server() {
+  for _ in $(seq 1 360); do
+    curl -fs "http://127.0.0.1:$2/actuator/health" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "server $1 on port $2 did not start; its output:" >&2
+  tail -n 30 "$3" >&2
+  exit 1
+}
