@@ -55,10 +55,10 @@ def load(path, requests):
         stack, _, count = line.rstrip().rpartition(' ')
         frames, count = stack.split(';'), 1000 * int(count) / requests
         total += count
-        regions[region(frames)] += count
-        frame = own(frames)
-        if frame is not None and region(frames) in (STAGES, IN_FLIGHT):
-            sluice[frame] += count
+        where = region(frames)
+        regions[where] += count
+        if where in (STAGES, IN_FLIGHT):
+            sluice[own(frames)] += count
     return total, regions, sluice
 
 
