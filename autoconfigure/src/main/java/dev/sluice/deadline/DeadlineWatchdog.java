@@ -1,6 +1,7 @@
 package dev.sluice.deadline;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
@@ -140,12 +141,10 @@ public class DeadlineWatchdog implements AutoCloseable {
 	 * keeps the others that are still open; closed (or disarmed) ones are let go.
 	 */
 	private void look(long now) {
-		Watch[] previous = this.kept;
-		Watch[] next = new Watch[previous.length + 16];
-		int count = 0;
-		for (Watch watch : previous) {
+		List<Watch> stillOpen = new ArrayList<>(this.kept.length + 16);
+		for (Watch watch : this.kept) {
 			if (stillOpen(watch, now)) {
-				next = keep(next, count++, watch);
+				stillOpen.add(watch);
 			}
 		}
 		Watch watch = this.opened.getAndSet(null);
@@ -153,11 +152,11 @@ public class DeadlineWatchdog implements AutoCloseable {
 			Watch older = watch.next;
 			watch.next = null; // a kept watch holds none opened before it
 			if (stillOpen(watch, now)) {
-				next = keep(next, count++, watch);
+				stillOpen.add(watch);
 			}
 			watch = older;
 		}
-		this.kept = (count == 0) ? NONE : Arrays.copyOf(next, count);
+		this.kept = stillOpen.toArray(NONE);
 	}
 
 	private static boolean stillOpen(Watch watch, long now) {
@@ -169,12 +168,6 @@ public class DeadlineWatchdog implements AutoCloseable {
 			return false;
 		}
 		return true;
-	}
-
-	private static Watch[] keep(Watch[] watches, int index, Watch watch) {
-		Watch[] room = (index < watches.length) ? watches : Arrays.copyOf(watches, watches.length * 2);
-		room[index] = watch;
-		return room;
 	}
 
 	/**
