@@ -17,6 +17,8 @@
 #   COMPARE_APP_ARGS="--spring.threads.virtual.enabled=true"  added to every server's arguments
 #   COMPARE_TABLE=/tmp/tmp.XXXX  print the table of the raw slices an earlier run left (every line: pair round server req/s)
 #   COMPARE_NO_BUILD=1  use the jars the last build left (sample-app/target, benchmarks/peers/*/target)
+#   COMPARE_BASE_JAR=/tmp/base.jar  an earlier build of the sample app: comparisons change and change-nh pair this
+#                                   build's all on (with and without headers) against that jar's, in the same run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs="${1:-6}"
@@ -49,6 +51,11 @@ declare -A comparisons=(
   [b4j]="b4j b4j-off bucket4j starter, one per-IP rule, vs the same app with bucket4j.enabled=false"
   [r4j]="r4j r4j-off Resilience4j RateLimiter + semaphore Bulkhead vs the same handler without them"
 )
+if [ -n "${COMPARE_BASE_JAR:-}" ]; then # a change against its base: this build's all on vs the base jar's
+  comparisons[change]="on on-base all on vs all on of the base jar"
+  comparisons[change-nh]="on-nh on-nh-base all on, headers: false vs the same of the base jar"
+  names+=(change change-nh)
+fi
 read -r -a chosen <<< "${COMPARE:-${defaults[*]}}"
 # A/A is always measured: every other figure is read against it.
 [[ " ${chosen[*]} " == *" aa "* ]] || chosen=(aa "${chosen[@]}")
@@ -59,7 +66,7 @@ for c in "${chosen[@]}"; do
   wanted[$a]=1; wanted[$b]=1
 done
 order=()
-for s in off off2 on on-nh rl rl-nh cc dl sd on-no-rl on-no-cc on-no-dl on-no-sd bare b4j b4j-off r4j r4j-off; do [ -n "${wanted[$s]:-}" ] && order+=("$s"); done
+for s in off off2 on on-nh on-base on-nh-base rl rl-nh cc dl sd on-no-rl on-no-cc on-no-dl on-no-sd bare b4j b4j-off r4j r4j-off; do [ -n "${wanted[$s]:-}" ] && order+=("$s"); done
 read -r -a app_args <<< "${COMPARE_APP_ARGS:-}"
 
 pids=()
@@ -84,8 +91,8 @@ check() { # name: each server does what its name says (a misconfigured side woul
   local h; h=$(headers "$1")
   grep -q '^HTTP/1.1 200' <<< "$h" || { echo "$1: GET /hello did not answer 200" >&2; exit 1; }
   case "$1" in
-    on|rl|on-no-cc|on-no-dl|on-no-sd) grep -qi '^RateLimit:' <<< "$h" || { echo "$1: no RateLimit header" >&2; exit 1; } ;;
-    off|off2|on-nh|rl-nh|cc|dl|sd|on-no-rl|bare) ! grep -qi '^RateLimit' <<< "$h" || { echo "$1: a RateLimit header" >&2; exit 1; } ;;
+    on|on-base|rl|on-no-cc|on-no-dl|on-no-sd) grep -qi '^RateLimit:' <<< "$h" || { echo "$1: no RateLimit header" >&2; exit 1; } ;;
+    off|off2|on-nh|on-nh-base|rl-nh|cc|dl|sd|on-no-rl|bare) ! grep -qi '^RateLimit' <<< "$h" || { echo "$1: a RateLimit header" >&2; exit 1; } ;;
     b4j) grep -qi '^X-Rate-Limit-Remaining:' <<< "$h" || { echo "b4j: no X-Rate-Limit-Remaining" >&2; exit 1; } ;;
     b4j-off) ! grep -qi '^X-Rate-Limit-Remaining:' <<< "$h" || { echo "b4j-off: bucket4j answered" >&2; exit 1; } ;;
   esac

@@ -38,6 +38,11 @@ declare -A servers=(
   [r4j]="$peers/resilience4j/target/peer-resilience4j.jar|"
   [r4j-off]="$peers/resilience4j/target/peer-resilience4j.jar|--peer.guarded=false"
 )
+# COMPARE_BASE_JAR=<an earlier build of the sample app>: all on from that jar, to pair a change against its base
+if [ -n "${COMPARE_BASE_JAR:-}" ]; then
+  servers[on-base]="$COMPARE_BASE_JAR|${rule[*]}"
+  servers[on-nh-base]="$COMPARE_BASE_JAR|${rule[*]} --sluice.rate-limit.headers=false"
+fi
 
 # start_server name port log: starts it in the background on $java, with app_args added (its pid is then in $!)
 start_server() {

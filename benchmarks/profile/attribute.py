@@ -15,12 +15,17 @@ AFTER = 'Spring MVC after the stages (RequestContextFilter on)'
 REST = 'rest of the request thread (Tomcat, filters before Sluice)'
 IO = 'Tomcat poller, acceptor, socket I/O'
 WATCHDOG = 'deadline watchdog thread'
-KEYS = [FINISH, STAGES, IN_FLIGHT, AFTER, REST, IO, WATCHDOG, 'GC', 'JIT compiler', 'other']
+COUNTING = "shutdown drain's counting executor, own code (virtual threads)"
+KEYS = [FINISH, STAGES, IN_FLIGHT, AFTER, REST, IO, WATCHDOG, COUNTING, 'GC', 'JIT compiler', 'other']
+# Wraps every task Tomcat hands its virtual-thread executor, so it is on the whole request's stack: transparent to
+# own(), and a region of its own only where no Tomcat or Spring frame runs above it (its counter, its lambda).
+COUNTING_FRAME = 'dev/sluice/shutdown/TomcatConnectorDrain$CountingExecutor'
 
 
 def own(frames):
     """The innermost Sluice frame of a stack where Sluice's own code runs (not the chain it passes on to)."""
-    mine = [i for i, f in enumerate(frames) if f.startswith('dev/sluice/') and not f.startswith('dev/sluice/sample/')]
+    mine = [i for i, f in enumerate(frames) if f.startswith('dev/sluice/') and not f.startswith('dev/sluice/sample/')
+            and not f.startswith(COUNTING_FRAME)]
     if mine and CHAIN not in frames[mine[-1]:]:
         return frames[mine[-1]]
     return None
@@ -32,6 +37,9 @@ def region(frames):
         return WATCHDOG
     if 'org/apache/catalina/connector/Response.finishResponse' in joined:
         return FINISH
+    counting = [i for i, f in enumerate(frames) if f.startswith(COUNTING_FRAME)]
+    if counting and not any(f.startswith(('org/', 'dev/')) for f in frames[counting[-1] + 1:]):
+        return COUNTING
     frame = own(frames)
     if frame is not None:
         return IN_FLIGHT if 'InFlightRequests' in frame else STAGES

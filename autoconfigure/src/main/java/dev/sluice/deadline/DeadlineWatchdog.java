@@ -1,9 +1,11 @@
 package dev.sluice.deadline;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -19,17 +21,21 @@ import org.slf4j.LoggerFactory;
  * the container's pool.
  * <p>
  * One watchdog thread per application, {@code sluice-deadline-watchdog-1}, started with
- * the first watch. It looks at the open watches every {@value #TICK_MILLIS} ms, so a
- * deadline fires up to that much late. Opening a watch pushes it onto a lock-free stack
- * that the watches themselves link (one compare-and-set, nothing allocated beside the
- * watch), and closing it is one compare-and-set on the watch. At each look the watchdog
- * thread takes the whole stack at once and keeps, in an array of its own, only the
- * watches still open: a closed watch is read once and dropped, with no unlinking from a
- * shared queue (a {@code ConcurrentLinkedQueue} whose iterator removes them leaves dead
- * nodes that every later look walks again; see BENCHMARKS.md, "Deadline watchdog"). The
- * request path never wakes the thread (a timer queue would, every time a request finds it
- * empty, which costs a context switch per request). After a second without open watches
- * the thread sleeps until the next one.
+ * the first watch. It looks at the open watches when the earliest of their deadlines
+ * passes, at most every {@value #TICK_MILLIS} ms (so a deadline fires up to that much
+ * late) and at least every {@value #MAX_WAIT_MILLIS} ms (to let closed watches go).
+ * Opening a watch pushes it onto a lock-free stack that the watches themselves link (one
+ * compare-and-set, nothing allocated beside the watch), and closing it is one
+ * compare-and-set on the watch. At each look the watchdog thread takes the whole stack at
+ * once and keeps, in an array of its own, only the watches still open: a closed watch is
+ * read once and dropped, with no unlinking from a shared queue (a
+ * {@code ConcurrentLinkedQueue} whose iterator removes them leaves dead nodes that every
+ * later look walks again; see BENCHMARKS.md, "Deadline watchdog"). The request path wakes
+ * the thread only for a deadline earlier than its next planned look (a timer queue would,
+ * every time a request finds it empty, which costs a context switch per request); under a
+ * steady load of requests with the same timeout it never does, and the thread wakes about
+ * {@code 1000 / }{@value #MAX_WAIT_MILLIS} times a second, not once a tick. After a
+ * second without open watches the thread sleeps until the next one.
  */
 public class DeadlineWatchdog implements AutoCloseable {
 
@@ -39,7 +45,9 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 	private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
 
-	private static final int IDLE_TICKS = 100;
+	static final long MAX_WAIT_MILLIS = 100;
+
+	private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private static final Watch[] NONE = {};
 
@@ -57,7 +65,26 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 	private volatile boolean sleeping;
 
+	// when the watchdog thread looks next (System.nanoTime()), unless woken earlier: an
+	// opener whose deadline comes first moves it to that deadline and wakes the thread
+	private final AtomicLong plannedLook = new AtomicLong(System.nanoTime());
+
+	private final long maxWaitNanos;
+
+	private volatile long looks; // written by the watchdog thread only (read by tests)
+
 	private volatile boolean closed;
+
+	/**
+	 * Creates a watchdog; its thread starts with the first watch.
+	 */
+	public DeadlineWatchdog() {
+		this(Duration.ofMillis(MAX_WAIT_MILLIS));
+	}
+
+	DeadlineWatchdog(Duration maxWait) {
+		this.maxWaitNanos = maxWait.toNanos();
+	}
 
 	/**
 	 * Starts watching the calling thread.
@@ -95,12 +122,29 @@ public class DeadlineWatchdog implements AutoCloseable {
 		if (watchdog == null) {
 			watchdog = start();
 		}
-		// Read after the add: either the sleeping thread sees the watch before it parks,
-		// or this sees it sleeping.
-		if (this.sleeping && watchdog != null) {
+		// Read after the add: either the watchdog thread sees the watch before it parks
+		// (asleep, or until its planned look), or this sees it sleeping or planning to
+		// look only after this deadline.
+		if (watchdog != null && (this.sleeping || comesFirst(watch.deadline.expiresAtNanos()))) {
 			LockSupport.unpark(watchdog);
 		}
 		return watch;
+	}
+
+	/**
+	 * Whether a deadline comes before the watchdog thread's planned look: then the plan
+	 * is moved to it and the caller wakes the thread. Otherwise the plan is no later than
+	 * the deadline, and either the thread looks then or whoever moved it woke the thread.
+	 */
+	private boolean comesFirst(long expiresAt) {
+		long planned = this.plannedLook.get();
+		while (expiresAt - planned < 0) {
+			if (this.plannedLook.compareAndSet(planned, expiresAt)) {
+				return true;
+			}
+			planned = this.plannedLook.get();
+		}
+		return false;
 	}
 
 	private Thread start() {
@@ -115,36 +159,67 @@ public class DeadlineWatchdog implements AutoCloseable {
 	}
 
 	private void run() {
-		int idleTicks = 0;
+		long lastWatched = System.nanoTime();
 		while (!this.closed) {
-			if (this.opened.get() == null && this.kept.length == 0) {
-				if (++idleTicks >= IDLE_TICKS) {
-					this.sleeping = true;
-					if (this.opened.get() == null && !this.closed) {
-						LockSupport.park(this);
-					}
-					this.sleeping = false;
-					idleTicks = 0;
-					continue;
+			long now = System.nanoTime();
+			long next = now + this.maxWaitNanos;
+			if (this.opened.get() != null || this.kept.length > 0) {
+				lastWatched = now;
+				next = earliest(look(now), next);
+			}
+			else if (now - lastWatched >= IDLE_NANOS) {
+				this.sleeping = true;
+				if (this.opened.get() == null && !this.closed) {
+					LockSupport.park(this);
 				}
+				this.sleeping = false;
+				lastWatched = System.nanoTime();
+				continue;
 			}
-			else {
-				idleTicks = 0;
-				look(System.nanoTime());
+			long wake = plan(now, next);
+			long wait = wake - System.nanoTime();
+			if (wait > 0) {
+				LockSupport.parkNanos(this, wait);
 			}
-			LockSupport.parkNanos(this, TICK_NANOS);
 		}
+	}
+
+	/**
+	 * When to look next: at the earliest deadline of the watches kept and of those opened
+	 * since the look took the stack, but no sooner than a tick after this look. The plan
+	 * is published before the new watches are read, so that an opener either is read here
+	 * or reads the plan and wakes the thread for a deadline that comes first.
+	 */
+	private long plan(long now, long next) {
+		long soonest = now + TICK_NANOS;
+		long wake = earliest(next, now + this.maxWaitNanos);
+		wake = (wake - soonest < 0) ? soonest : wake;
+		this.plannedLook.set(wake);
+		for (Watch watch = this.opened.get(); watch != null; watch = watch.next) {
+			if (watch.state == Watch.ACTIVE) {
+				wake = earliest(wake, watch.deadline.expiresAtNanos());
+			}
+		}
+		return (wake - soonest < 0) ? soonest : wake;
+	}
+
+	private static long earliest(long a, long b) {
+		return (a - b < 0) ? a : b;
 	}
 
 	/**
 	 * One look, on the watchdog thread: fires the open watches whose deadline passed and
 	 * keeps the others that are still open; closed (or disarmed) ones are let go.
+	 * @return the earliest deadline of the watches kept ({@code now} plus a day if none)
 	 */
-	private void look(long now) {
+	private long look(long now) {
+		this.looks++; // only this thread writes it
+		long earliest = now + TimeUnit.DAYS.toNanos(1);
 		List<Watch> stillOpen = new ArrayList<>(this.kept.length + 16);
 		for (Watch watch : this.kept) {
 			if (stillOpen(watch, now)) {
 				stillOpen.add(watch);
+				earliest = earliest(earliest, watch.deadline.expiresAtNanos());
 			}
 		}
 		Watch watch = this.opened.getAndSet(null);
@@ -153,10 +228,12 @@ public class DeadlineWatchdog implements AutoCloseable {
 			watch.next = null; // a kept watch holds none opened before it
 			if (stillOpen(watch, now)) {
 				stillOpen.add(watch);
+				earliest = earliest(earliest, watch.deadline.expiresAtNanos());
 			}
 			watch = older;
 		}
 		this.kept = stillOpen.toArray(NONE);
+		return earliest;
 	}
 
 	private static boolean stillOpen(Watch watch, long now) {
@@ -168,6 +245,14 @@ public class DeadlineWatchdog implements AutoCloseable {
 			return false;
 		}
 		return true;
+	}
+
+	/**
+	 * How many times the watchdog thread looked at the watches.
+	 * @return the count
+	 */
+	long looks() {
+		return this.looks;
 	}
 
 	/**

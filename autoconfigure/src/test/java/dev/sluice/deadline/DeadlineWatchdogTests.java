@@ -106,7 +106,7 @@ class DeadlineWatchdogTests {
 		DeadlineWatchdog.Watch stillOpen = this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true);
 		assertThat(this.watchdog.openWatches()).isOne();
 		// 80,000 watches opened and closed, 30 s from their deadlines: the watchdog
-		// drops each within a tick, keeping the one still open
+		// drops each at its next look, keeping the one still open
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.heldWatches() == 1);
 		stillOpen.close();
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.heldWatches() == 0);
@@ -192,6 +192,121 @@ class DeadlineWatchdogTests {
 		Thread.sleep(300); // throws if the watch fired into this thread
 		assertThat(watch.hasFired()).isFalse();
 		watch.close();
+	}
+
+	@Test
+	void aDeadlineBeforeTheNextPlannedLookWakesTheWatchdogForIt() throws Exception {
+		// looks at least every 30 s: only the opener's wake-up can fire the near deadline
+		// on time
+		try (DeadlineWatchdog patient = new DeadlineWatchdog(Duration.ofSeconds(30))) {
+			DeadlineWatchdog.Watch far = patient.onDeadline(Deadline.after(Duration.ofSeconds(20)), () -> {
+			});
+			Thread thread = await().atMost(Duration.ofSeconds(5))
+				.until(() -> watchdogThreads().stream().findFirst().orElse(null), (found) -> found != null);
+			// it looked, and waits for its next look, at the far deadline
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> patient.looks() >= 1 && thread.getState() == Thread.State.TIMED_WAITING);
+			long start = System.nanoTime();
+			DeadlineWatchdog.Watch near = patient.watch(Deadline.after(Duration.ofMillis(100)), true);
+			long interruptedAfter = -1;
+			try {
+				Thread.sleep(10_000);
+			}
+			catch (InterruptedException expected) {
+				interruptedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+			}
+			assertThat(interruptedAfter).as("ms until the near deadline's interrupt").isBetween(100L, 2_000L);
+			near.close();
+			far.close();
+		}
+	}
+
+	@Test
+	void ofManyThreadsOpeningDeadlinesInEveryOrderEachIsInterruptedSoonAfterItsOwn() throws Exception {
+		// looks at least every 30 s: a deadline whose wake-up was lost would be seconds
+		// late
+		try (DeadlineWatchdog patient = new DeadlineWatchdog(Duration.ofSeconds(30))) {
+			DeadlineWatchdog.Watch far = patient.onDeadline(Deadline.after(Duration.ofSeconds(60)), () -> {
+			});
+			for (int round = 0; round < 3; round++) {
+				int threads = 48;
+				AtomicInteger interrupted = new AtomicInteger();
+				AtomicLong latestLateness = new AtomicLong();
+				CountDownLatch go = new CountDownLatch(1);
+				List<Thread> workers = new ArrayList<>();
+				for (int i = 0; i < threads; i++) {
+					Thread worker = new Thread(() -> {
+						try {
+							go.await();
+						}
+						catch (InterruptedException ex) {
+							return;
+						}
+						long millis = ThreadLocalRandom.current().nextLong(0, 300);
+						long expiresAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+						DeadlineWatchdog.Watch watch = patient.watch(Deadline.after(Duration.ofMillis(millis)), true);
+						try {
+							Thread.sleep(10_000);
+						}
+						catch (InterruptedException ex) {
+							interrupted.incrementAndGet();
+							latestLateness.accumulateAndGet(
+									TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - expiresAt), Math::max);
+						}
+						finally {
+							watch.close();
+						}
+					}, "worker-" + i);
+					worker.start();
+					workers.add(worker);
+				}
+				go.countDown();
+				for (Thread worker : workers) {
+					worker.join(20_000);
+				}
+				assertThat(interrupted).hasValue(threads);
+				assertThat(latestLateness.get()).as("ms after the deadline").isLessThan(1_500);
+			}
+			far.close();
+			assertThat(patient.openWatches()).isZero();
+		}
+	}
+
+	@Test
+	void underSteadyRequestsWithLongDeadlinesTheWatchdogLooksAboutOnceAMaximumWaitNotEveryTick() throws Exception {
+		AtomicInteger served = new AtomicInteger();
+		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+		this.watchdog.watch(Deadline.after(Duration.ofSeconds(10)), true).close(); // started
+		long looksBefore = this.watchdog.looks();
+		List<Thread> workers = new ArrayList<>();
+		for (int t = 0; t < 4; t++) {
+			Thread worker = new Thread(() -> {
+				while (System.nanoTime() - end < 0) {
+					DeadlineWatchdog.Watch watch = this.watchdog.watch(Deadline.after(Duration.ofSeconds(10)), true);
+					try {
+						Thread.sleep(1);
+					}
+					catch (InterruptedException ex) {
+						return; // fired: the test fails on the count below
+					}
+					finally {
+						watch.close();
+					}
+					served.incrementAndGet();
+				}
+			});
+			worker.start();
+			workers.add(worker);
+		}
+		for (Thread worker : workers) {
+			worker.join(10_000);
+		}
+		long looks = this.watchdog.looks() - looksBefore;
+		assertThat(served.get()).isGreaterThan(100);
+		// 2 s: about 20 looks at one per 100 ms; a look every 10 ms tick would be about
+		// 200
+		assertThat(looks).as("looks in 2 s of requests").isBetween(1L, 2_000L / DeadlineWatchdog.MAX_WAIT_MILLIS + 10);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.heldWatches() == 0);
 	}
 
 	@Test
