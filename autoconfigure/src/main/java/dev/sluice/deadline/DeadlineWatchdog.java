@@ -322,11 +322,16 @@ public class DeadlineWatchdog implements AutoCloseable {
 		private static final AtomicIntegerFieldUpdater<Watch> STATE = AtomicIntegerFieldUpdater.newUpdater(Watch.class,
 				"state");
 
-		private final Thread thread;
+		// let go at close: the watchdog holds a closed watch until its next look, and
+		// must
+		// not keep a finished virtual thread (its stack, its thread locals) or an
+		// action's
+		// captured state for that long; read by fire() only, which never runs once closed
+		private @Nullable Thread thread;
 
 		private final boolean interrupt;
 
-		private final Runnable action;
+		private @Nullable Runnable action;
 
 		final Deadline deadline;
 
@@ -340,7 +345,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 		// and a lock on every write)
 		private volatile int state;
 
-		Watch(Thread thread, boolean interrupt, Runnable action, Deadline deadline) {
+		Watch(@Nullable Thread thread, boolean interrupt, @Nullable Runnable action, Deadline deadline) {
 			this.thread = thread;
 			this.interrupt = interrupt;
 			this.action = action;
@@ -352,11 +357,13 @@ public class DeadlineWatchdog implements AutoCloseable {
 				return;
 			}
 			try {
-				if (this.interrupt) {
-					this.thread.interrupt();
+				Thread watched = this.thread;
+				Runnable due = this.action;
+				if (this.interrupt && watched != null) {
+					watched.interrupt();
 				}
-				if (this.action != null) {
-					this.action.run();
+				if (due != null) {
+					due.run();
 				}
 			}
 			catch (RuntimeException ex) {
@@ -404,6 +411,8 @@ public class DeadlineWatchdog implements AutoCloseable {
 			if (this.interrupt && this.state == FIRED) {
 				Thread.interrupted();
 			}
+			this.thread = null; // the state is final here: fire() is done or never runs
+			this.action = null;
 		}
 
 	}

@@ -222,6 +222,44 @@ class DeadlineWatchdogTests {
 	}
 
 	@Test
+	void aClosedWatchLetsGoOfItsThreadAndItsActionThoughTheWatchdogStillHoldsIt() throws Exception {
+		// looks every 30 s at most: the closed watches stay on its stack for the test
+		try (DeadlineWatchdog patient = new DeadlineWatchdog(Duration.ofSeconds(30))) {
+			DeadlineWatchdog.Watch far = patient.onDeadline(Deadline.after(Duration.ofSeconds(60)), () -> {
+			});
+			Thread watchdogThread = await().atMost(Duration.ofSeconds(5))
+				.until(() -> watchdogThreads().stream().findFirst().orElse(null), (found) -> found != null);
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> patient.looks() >= 1 && watchdogThread.getState() == Thread.State.TIMED_WAITING);
+			long looks = patient.looks();
+			WeakReference<Thread> finishedThread = watchedAndClosedOnAThreadThatEnds(patient);
+			WeakReference<Object> capturedState = closedActionCapturing(patient);
+			await().atMost(Duration.ofSeconds(10)).until(() -> {
+				System.gc();
+				return finishedThread.get() == null && capturedState.get() == null;
+			});
+			assertThat(patient.looks()).as("no look since: the closed watches are still held").isEqualTo(looks);
+			assertThat(patient.heldWatches()).isEqualTo(3);
+			far.close();
+		}
+	}
+
+	private static WeakReference<Thread> watchedAndClosedOnAThreadThatEnds(DeadlineWatchdog watchdog)
+			throws InterruptedException {
+		// 60 s: after the watchdog's planned look, so it is not woken for it
+		Thread thread = new Thread(() -> watchdog.watch(Deadline.after(Duration.ofSeconds(60)), true).close());
+		thread.start();
+		thread.join(5_000);
+		return new WeakReference<>(thread);
+	}
+
+	private static WeakReference<Object> closedActionCapturing(DeadlineWatchdog watchdog) {
+		Object state = new Object();
+		watchdog.onDeadline(Deadline.after(Duration.ofSeconds(60)), state::notify).close();
+		return new WeakReference<>(state);
+	}
+
+	@Test
 	void ofManyThreadsOpeningDeadlinesInEveryOrderEachIsInterruptedSoonAfterItsOwn() throws Exception {
 		// looks at least every 30 s: a deadline whose wake-up was lost would be seconds
 		// late
