@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * later look walks again; see BENCHMARKS.md, "Deadline watchdog"). The request path wakes
  * the thread only for a deadline earlier than its next planned look (a timer queue would,
  * every time a request finds it empty, which costs a context switch per request); under a
- * steady load of requests with the same timeout it never does, and the thread wakes about
- * {@code 1000 / }{@value #MAX_WAIT_MILLIS} times a second, not once a tick. After a
+ * steady load of requests with the same timeout it never does, and the thread wakes once
+ * every {@value #MAX_WAIT_MILLIS} ms, not once a tick. A closed watch lets go of its
+ * thread and action at once, since the watchdog may hold it until its next look. After a
  * second without open watches the thread sleeps until the next one.
  */
 public class DeadlineWatchdog implements AutoCloseable {
