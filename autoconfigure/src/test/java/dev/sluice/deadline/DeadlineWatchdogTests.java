@@ -199,13 +199,7 @@ class DeadlineWatchdogTests {
 		// looks at least every 30 s: only the opener's wake-up can fire the near deadline
 		// on time
 		try (DeadlineWatchdog patient = new DeadlineWatchdog(Duration.ofSeconds(30))) {
-			DeadlineWatchdog.Watch far = patient.onDeadline(Deadline.after(Duration.ofSeconds(20)), () -> {
-			});
-			Thread thread = await().atMost(Duration.ofSeconds(5))
-				.until(() -> watchdogThreads().stream().findFirst().orElse(null), (found) -> found != null);
-			// it looked, and waits for its next look, at the far deadline
-			await().atMost(Duration.ofSeconds(5))
-				.until(() -> patient.looks() >= 1 && thread.getState() == Thread.State.TIMED_WAITING);
+			DeadlineWatchdog.Watch far = waitingForItsLookAtAFarDeadline(patient, Duration.ofSeconds(20));
 			long start = System.nanoTime();
 			DeadlineWatchdog.Watch near = patient.watch(Deadline.after(Duration.ofMillis(100)), true);
 			long interruptedAfter = -1;
@@ -225,12 +219,7 @@ class DeadlineWatchdogTests {
 	void aClosedWatchLetsGoOfItsThreadAndItsActionThoughTheWatchdogStillHoldsIt() throws Exception {
 		// looks every 30 s at most: the closed watches stay on its stack for the test
 		try (DeadlineWatchdog patient = new DeadlineWatchdog(Duration.ofSeconds(30))) {
-			DeadlineWatchdog.Watch far = patient.onDeadline(Deadline.after(Duration.ofSeconds(60)), () -> {
-			});
-			Thread watchdogThread = await().atMost(Duration.ofSeconds(5))
-				.until(() -> watchdogThreads().stream().findFirst().orElse(null), (found) -> found != null);
-			await().atMost(Duration.ofSeconds(5))
-				.until(() -> patient.looks() >= 1 && watchdogThread.getState() == Thread.State.TIMED_WAITING);
+			DeadlineWatchdog.Watch far = waitingForItsLookAtAFarDeadline(patient, Duration.ofSeconds(60));
 			long looks = patient.looks();
 			WeakReference<Thread> finishedThread = watchedAndClosedOnAThreadThatEnds(patient);
 			WeakReference<Object> capturedState = closedActionCapturing(patient);
@@ -242,6 +231,21 @@ class DeadlineWatchdogTests {
 			assertThat(patient.heldWatches()).isEqualTo(3);
 			far.close();
 		}
+	}
+
+	/**
+	 * Opens a watch with a far deadline and waits until the watchdog thread looked at it
+	 * and waits for its next look (at that deadline, or its maximum wait).
+	 */
+	private static DeadlineWatchdog.Watch waitingForItsLookAtAFarDeadline(DeadlineWatchdog watchdog,
+			Duration deadline) {
+		DeadlineWatchdog.Watch far = watchdog.onDeadline(Deadline.after(deadline), () -> {
+		});
+		Thread thread = await().atMost(Duration.ofSeconds(5))
+			.until(() -> watchdogThreads().stream().findFirst().orElse(null), (found) -> found != null);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> watchdog.looks() >= 1 && thread.getState() == Thread.State.TIMED_WAITING);
+		return far;
 	}
 
 	private static WeakReference<Thread> watchedAndClosedOnAThreadThatEnds(DeadlineWatchdog watchdog)
