@@ -186,15 +186,15 @@ public class DeadlineWatchdog implements AutoCloseable {
 	}
 
 	/**
-	 * When to look next: at the earliest deadline of the watches kept and of those opened
-	 * since the look took the stack, but no sooner than a tick after this look. The plan
-	 * is published before the new watches are read, so that an opener either is read here
-	 * or reads the plan and wakes the thread for a deadline that comes first.
+	 * When to look next: at {@code next} (the earliest deadline of the watches kept, or
+	 * the longest wait) or the earliest deadline of those opened since the look took the
+	 * stack, but no sooner than a tick after this look. The plan is published before the
+	 * new watches are read, so that an opener either is read here or reads the plan and
+	 * wakes the thread for a deadline that comes first.
 	 */
 	private long plan(long now, long next) {
 		long soonest = now + TICK_NANOS;
-		long wake = earliest(next, now + this.maxWaitNanos);
-		wake = (wake - soonest < 0) ? soonest : wake;
+		long wake = (next - soonest < 0) ? soonest : next;
 		this.plannedLook.set(wake);
 		for (Watch watch = this.opened.get(); watch != null; watch = watch.next) {
 			if (watch.state == Watch.ACTIVE) {
@@ -324,10 +324,8 @@ public class DeadlineWatchdog implements AutoCloseable {
 				"state");
 
 		// let go at close: the watchdog holds a closed watch until its next look, and
-		// must
-		// not keep a finished virtual thread (its stack, its thread locals) or an
-		// action's
-		// captured state for that long; read by fire() only, which never runs once closed
+		// must not keep a finished virtual thread (its stack, its thread locals) or an
+		// action's captured state that long; read by fire() only, never once closed
 		private @Nullable Thread thread;
 
 		private final boolean interrupt;
