@@ -40,8 +40,9 @@ import org.springframework.web.util.pattern.PathPattern;
 public class ConcurrencyLimitFilter implements Filter, RequestStage {
 
 	/**
-	 * Request attribute holding the request's {@link ConcurrencyLimiter.Permit} while it
-	 * is in flight.
+	 * Request attribute holding the request's {@link ConcurrencyLimiter.Permit} from its
+	 * admission on. It is not removed when the permit is released (the container drops it
+	 * with the request): one attribute call per request, not two.
 	 */
 	public static final String PERMIT_ATTRIBUTE = ConcurrencyLimitFilter.class.getName() + ".permit";
 
@@ -96,9 +97,6 @@ public class ConcurrencyLimitFilter implements Filter, RequestStage {
 				permit.onDropped();
 			}
 			throw ex;
-		}
-		finally {
-			request.removeAttribute(PERMIT_ATTRIBUTE);
 		}
 		release(permit, request, response);
 	}

@@ -155,8 +155,8 @@ public class DeadlineFilter implements Filter, RequestStage {
 								// DeadlineAsyncInterceptor)
 			return;
 		}
-		boolean answered = request.getAttribute(EXCEEDED_ANSWERED) != null; // and counted
-		if (!answered && (watch.hasFired() || deadline.isExpired())) {
+		// a DeadlineExceededException the resolver answered is counted there
+		if ((watch.hasFired() || deadline.isExpired()) && request.getAttribute(EXCEEDED_ANSWERED) == null) {
 			route.countExceeded();
 			if (!response.isCommitted()) {
 				response.resetBuffer();
@@ -281,15 +281,16 @@ public class DeadlineFilter implements Filter, RequestStage {
 			if (this.released || Thread.currentThread() != this.thread) {
 				return true;
 			}
+			if (!this.late && !this.deadline.isExpired() && disarm()) {
+				return true; // on time: the watch never fires now
+			}
 			if (this.request.getAttribute(EXCEEDED_ANSWERED) != null) {
 				this.watch.close(); // the deadline's own answer: no interrupt follows,
 									// and one sent is cleared
 				return true;
 			}
-			if (!this.late && (this.deadline.isExpired() || !disarm())) {
-				this.late = true;
-			}
-			return !this.late;
+			this.late = true;
+			return false;
 		}
 
 		private boolean disarm() {
