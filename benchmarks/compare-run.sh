@@ -9,6 +9,7 @@
 # machine reaches both sides of every comparison alike. A comparison's ratio in a pair is the sum of its "a" slices
 # over the sum of its "b" slices; the table gives the mean of the pair ratios, their 95% confidence interval
 # (Student's t over pairs) and the A/A comparison (two identical all-off servers): the method's noise floor.
+# Every comparison against all off is then given once more against the mean of both all-off servers of each pair.
 # Bounded: pairs x (start-up + servers x (warm-up + rounds x seconds)).
 #
 # Usage: bash benchmarks/compare-run.sh [pairs=6] [rounds=5] [seconds=2] [warm-up seconds=8]
@@ -102,25 +103,38 @@ rps() { # name seconds
   wrk -t1 -c16 -d"$2s" "http://127.0.0.1:${port[$1]}/hello" | awk '/Requests\/sec/ {print $2}'
 }
 
+table_row() { # a b label: one comparison's row; b "off+off2" is the mean of both all-off servers of each pair
+  awk -v a="$1" -v b="$2" -v label="$3" -v pairs="$pairs" '
+    BEGIN { split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131", t, " ") }
+    $3 == a { sa[$1] += $4; ta += $4; na++ }
+    $3 == b || (b == "off+off2" && ($3 == "off" || $3 == "off2")) {
+      w = (b == "off+off2") ? 0.5 : 1; sb[$1] += w * $4; tb += w * $4; nb += w
+    }
+    END {
+      n = 0; sum = 0; list = ""
+      for (p = 1; p <= pairs; p++) if (sb[p] > 0) { r[++n] = sa[p] / sb[p]; sum += r[n]; list = list sprintf("%s%.3f", (n > 1) ? ", " : "", r[n]) }
+      mean = sum / n; ss = 0
+      for (i = 1; i <= n; i++) ss += (r[i] - mean) ^ 2
+      ci = "n/a"
+      if (n > 1) { half = ((n - 1 <= 15) ? t[n - 1] : 2.0) * sqrt(ss / (n - 1)) / sqrt(n); ci = sprintf("%.3f–%.3f", mean - half, mean + half) }
+      printf "| %s | %d, %d | %.0f | %.0f | **%.3f** | %s | %s |\n", label, n, na, ta / na, tb / nb, mean, ci, list
+    }' "$results"
+}
+
 table() { # prints the table of the slices in $results
   echo
   echo "| comparison | pairs, slices | a req/s | b req/s | mean ratio a/b | 95% CI | per-pair ratios |"
   echo "|---|---|---|---|---|---|---|"
   for c in "${chosen[@]}"; do
     read -r a b label <<< "${comparisons[$c]}"
-    awk -v a="$a" -v b="$b" -v label="$label" -v pairs="$pairs" '
-      BEGIN { split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131", t, " ") }
-      $3 == a { sa[$1] += $4; ta += $4; na++ }
-      $3 == b { sb[$1] += $4; tb += $4; nb++ }
-      END {
-        n = 0; sum = 0; list = ""
-        for (p = 1; p <= pairs; p++) if (sb[p] > 0) { r[++n] = sa[p] / sb[p]; sum += r[n]; list = list sprintf("%s%.3f", (n > 1) ? ", " : "", r[n]) }
-        mean = sum / n; ss = 0
-        for (i = 1; i <= n; i++) ss += (r[i] - mean) ^ 2
-        ci = "n/a"
-        if (n > 1) { half = ((n - 1 <= 15) ? t[n - 1] : 2.0) * sqrt(ss / (n - 1)) / sqrt(n); ci = sprintf("%.3f–%.3f", mean - half, mean + half) }
-        printf "| %s | %d, %d | %.0f | %.0f | **%.3f** | %s | %s |\n", label, n, na, ta / na, tb / nb, mean, ci, list
-      }' "$results"
+    table_row "$a" "$b" "$label"
+  done
+  # each comparison against all off once more, against the mean of both all-off servers of each pair (the A/A's
+  # two JVMs): half the spread that one all-off JVM adds to every ratio read against it
+  for c in "${chosen[@]}"; do
+    read -r a b label <<< "${comparisons[$c]}"
+    [ "$b" = off ] && [ "$a" != off2 ] || continue
+    table_row "$a" off+off2 "${label% vs all off} vs the mean of both all-off servers"
   done
 }
 
