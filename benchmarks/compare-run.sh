@@ -20,6 +20,8 @@
 #   COMPARE_NO_BUILD=1  use the jars the last build left (sample-app/target, benchmarks/peers/*/target)
 #   COMPARE_BASE_JAR=/tmp/base.jar  an earlier build of the sample app: comparisons change and change-nh pair this
 #                                   build's all on (with and without headers) against that jar's, in the same run
+#   COMPARE_CPU=1  also each server's CPU time per request by kind of thread, and wrk's (benchmarks/cpu.sh); a
+#                  second raw file, which COMPARE_CPU_TABLE=<file> prints again (with COMPARE_TABLE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs="${1:-6}"
@@ -29,6 +31,8 @@ warmup="${4:-8}"
 java="${JAVA:-java}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)"; exit 1; }
 source benchmarks/servers.sh # sample, peers and servers: name -> "jar|arguments"
+source benchmarks/cpu.sh # COMPARE_CPU: threads_cpu, cpu_slice, thread_names, cpu_table
+jcmd="$(dirname "$(readlink -f "$(command -v "$java")")")/jcmd"
 
 # the default run: issue 20's table; m-*: each capability's cost beside all the others (all on vs all on but it)
 defaults=(aa all-on all-on-nh rl rl-nh cc dl sd off-bare on-bare b4j r4j)
@@ -73,11 +77,11 @@ read -r -a app_args <<< "${COMPARE_APP_ARGS:-}"
 pids=()
 logs=$(mktemp -d) # each server's output, shown when one does not start
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-declare -A port=()
+declare -A port=() pid=()
 
 launch() { # name
   start_server "$1" "${port[$1]}" "$logs/$1.log"
-  pids+=($!)
+  pids+=($!); pid[$1]=$!
 }
 
 await() { # name
@@ -101,6 +105,14 @@ check() { # name: each server does what its name says (a misconfigured side woul
 
 rps() { # name seconds
   wrk -t1 -c16 -d"$2s" "http://127.0.0.1:${port[$1]}/hello" | awk '/Requests\/sec/ {print $2}'
+}
+
+slice() { # pair round name: one measured slice, its req/s into $results (and with COMPARE_CPU its CPU into $cpu)
+  if [ -n "$cpu" ]; then
+    echo "$1 $2 $3 $(cpu_slice "$1" "$2" "$3" "${pid[$3]}" "http://127.0.0.1:${port[$3]}/hello" "$seconds")" >> "$results"
+  else
+    echo "$1 $2 $3 $(rps "$3" "$seconds")" >> "$results"
+  fi
 }
 
 table_row() { # a b label: one comparison's row; b "off+off2" is the mean of both all-off servers of each pair
@@ -139,7 +151,9 @@ table() { # prints the table of the slices in $results
 }
 
 if [ -n "${COMPARE_TABLE:-}" ]; then # COMPARE_TABLE=<raw slices file>: the table of an earlier (or cut-short) run
-  results="$COMPARE_TABLE"; pairs=$(awk '$1 > p { p = $1 } END { print p }' "$results"); table; exit 0
+  results="$COMPARE_TABLE"; pairs=$(awk '$1 > p { p = $1 } END { print p }' "$results"); table
+  if [ -n "${COMPARE_CPU_TABLE:-}" ]; then cpu="$COMPARE_CPU_TABLE"; cpu_table; fi
+  exit 0
 fi
 # (never while a run is on: a build rewrites the jars its servers are running from)
 if [ -z "${COMPARE_NO_BUILD:-}" ]; then # COMPARE_NO_BUILD=1: the jars as the last build left them
@@ -147,6 +161,7 @@ if [ -z "${COMPARE_NO_BUILD:-}" ]; then # COMPARE_NO_BUILD=1: the jars as the la
   ./mvnw -B -q -f benchmarks/peers/pom.xml package -DskipTests
 fi
 results=$(mktemp)
+cpu=; [ -z "${COMPARE_CPU:-}" ] || cpu=$(mktemp)
 echo "servers: ${order[*]}; $pairs pairs x $rounds rounds x $seconds s; JVM: $("$java" -version 2>&1 | head -1); load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for pair in $(seq 1 "$pairs"); do
   base=$(( 20000 + RANDOM % 12000 )) # below Linux's ephemeral ports (32768-60999): a client socket can hold one
@@ -159,14 +174,17 @@ for pair in $(seq 1 "$pairs"); do
   for s in "${order[@]}"; do rps "$s" "$warmup" >/dev/null; done # JIT warm-up
   for round in $(seq 1 "$rounds"); do
     if [ $(((round + pair) % 2)) -eq 0 ]; then seq_=("${order[@]}"); else seq_=(); for ((k = n - 1; k >= 0; k--)); do seq_+=("${order[$k]}"); done; fi
-    for s in "${seq_[@]}"; do echo "$pair $round $s $(rps "$s" "$seconds")" >> "$results"; done
+    for s in "${seq_[@]}"; do slice "$pair" "$round" "$s"; done
     echo "pair $pair round $round done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
   done
+  if [ -n "$cpu" ]; then for s in "${order[@]}"; do thread_names "$pair" "$s" "${pid[$s]}"; done; fi
   kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true
   pids=()
 done
 
 table
+[ -z "$cpu" ] || cpu_table
 echo
 echo "Raw slices (pair round server requests/s): $results" >&2
+[ -z "$cpu" ] || echo "Raw CPU (benchmarks/cpu.sh): $cpu" >&2
 trap - EXIT
