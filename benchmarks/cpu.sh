@@ -4,13 +4,14 @@
 # too few to tell Tomcat's request threads from its poller). The table gives, per server, the CPU time per 1000
 # requests by kind of thread, and per comparison the difference and the ratio of the whole CPU time per request
 # (server and wrk), which is what the request rate of a machine with no idle CPU follows.
-# Raw lines: "S pair round server requests wrk-ns", "T pair round server tid comm ns", "N pair server tid name".
+# Raw lines: "S pair round server requests wrk-ns", "T pair round server tid comm ns runs" (runs: the times the
+# thread was put on a CPU), "N pair server tid name".
 
-threads_cpu() { # pid -> "tid comm ns" per thread: its nanoseconds on a CPU so far
-  local t comm ns
+threads_cpu() { # pid -> "tid comm ns runs" per thread: its nanoseconds on a CPU so far, and how often it was put on one
+  local t comm ns wait runs
   for t in /proc/"$1"/task/*; do
-    { read -r comm < "$t/comm" && read -r ns _ < "$t/schedstat"; } 2>/dev/null || continue
-    echo "${t##*/} ${comm// /_} $ns"
+    { read -r comm < "$t/comm" && read -r ns wait runs < "$t/schedstat"; } 2>/dev/null || continue
+    echo "${t##*/} ${comm// /_} $ns $runs"
   done
 }
 
@@ -23,7 +24,8 @@ cpu_slice() { # pair round name pid url seconds: one measured slice; its req/s o
   after=$(threads_cpu "$4")
   ticks=$(awk '/^child-ticks/ {print $2}' <<< "$out")
   echo "S $1 $2 $3 $(awk '/requests in/ {print $1}' <<< "$out") $((ticks * 1000000000 / $(getconf CLK_TCK)))" >> "$cpu"
-  awk -v p="$1" -v r="$2" -v s="$3" 'NR == FNR { b[$1] = $3; next } { print "T", p, r, s, $1, $2, $3 - b[$1] }' \
+  awk -v p="$1" -v r="$2" -v s="$3" 'NR == FNR { b[$1] = $3; c[$1] = $4; next }
+    { print "T", p, r, s, $1, $2, $3 - b[$1], $4 - c[$1] }' \
     <(echo "$before") <(echo "$after") >> "$cpu"
   awk '/Requests\/sec/ {print $2}' <<< "$out"
 }
@@ -41,8 +43,8 @@ cpu_table() { # the CPU table of $cpu, for the comparisons in $chosen
   echo
   echo "CPU time per 1000 requests (ms; mean over pairs), by kind of thread:"
   echo
-  echo "| server | request threads | poller, acceptor | GC, VM | JIT | Sluice's threads | other | server | wrk | all |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| server | request threads | poller, acceptor | GC, VM | JIT | Sluice's threads | other | server | wrk | all | request threads put on a CPU per request |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   local rows="" c a b label
   for c in "${chosen[@]}"; do read -r a b label <<< "${comparisons[$c]}"; rows="$rows $a:$b:${c}"; done
   awk -v order="${order[*]}" -v rows="$rows" '
@@ -58,9 +60,12 @@ cpu_table() { # the CPU table of $cpu, for the comparisons in $chosen
     }
     $1 == "N" { name[$2, $3, $4] = $5 }
     $1 == "S" { req[$2, $4] += $5; wrk[$2, $4] += $6; if ($2 > pairs) pairs = $2 }
-    $1 == "T" { comm[$2, $4, $5] = $6; use[$2, $4, $5] += $7 }
+    $1 == "T" { comm[$2, $4, $5] = $6; use[$2, $4, $5] += $7; runs[$2, $4, $5] += $8 }
     END {
-      for (key in use) { split(key, k, SUBSEP); by[k[1], k[2], kind((key in name) ? name[key] : comm[key])] += use[key] }
+      for (key in use) {
+        split(key, k, SUBSEP); kd = kind((key in name) ? name[key] : comm[key])
+        by[k[1], k[2], kd] += use[key]; ran[k[1], k[2], kd] += runs[key]
+      }
       ns_ = split(order, servers, " ")
       for (i = 1; i <= ns_; i++) {
         s = servers[i]; line = "| " s
@@ -69,14 +74,14 @@ cpu_table() { # the CPU table of $cpu, for the comparisons in $chosen
           for (p = 1; p <= pairs; p++) if (req[p, s] > 0) { sum += by[p, s, kinds[j]] / req[p, s] / 1000; m++ }
           line = line sprintf(" | %.1f", sum / m)
         }
-        tot = 0; w = 0; m = 0
+        tot = 0; w = 0; m = 0; sw = 0
         for (p = 1; p <= pairs; p++) if (req[p, s] > 0) {
-          m++
+          m++; sw += ran[p, s, "request"] / req[p, s]
           srv = 0; for (j = 1; j <= 6; j++) srv += by[p, s, kinds[j]]
           server[p, s] = srv / req[p, s] / 1000; client[p, s] = wrk[p, s] / req[p, s] / 1000
           tot += server[p, s]; w += client[p, s]
         }
-        printf "%s | %.1f | %.1f | %.1f |\n", line, tot / m, w / m, (tot + w) / m
+        printf "%s | %.1f | %.1f | %.1f | %.2f |\n", line, tot / m, w / m, (tot + w) / m, sw / m
       }
       print ""
       print "| comparison | pairs | server ms a − b (95% CI) | all ms a − b (95% CI) | CPU-implied throughput ratio b/a (95% CI) |"
