@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Deadline {
 
-	private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
+	// one holder per thread, written and read by that thread only: setting, reading and
+	// restoring a deadline is one thread-local lookup and plain writes, not a lookup each
+	private static final ThreadLocal<Current> CURRENT = ThreadLocal.withInitial(Current::new);
 
 	private final long expiresAtNanos;
 
@@ -45,7 +47,7 @@ public final class Deadline {
 	 * @return the current deadline
 	 */
 	public static Optional<Deadline> current() {
-		return Optional.ofNullable(CURRENT.get());
+		return Optional.ofNullable(CURRENT.get().deadline);
 	}
 
 	/**
@@ -115,8 +117,9 @@ public final class Deadline {
 	 * @return the scope to close
 	 */
 	public Scope attach() {
-		Deadline previous = CURRENT.get();
-		CURRENT.set(this);
+		Current current = CURRENT.get();
+		Deadline previous = current.deadline;
+		current.deadline = this;
 		return new Scope(previous);
 	}
 
@@ -125,27 +128,30 @@ public final class Deadline {
 	 * @return the scope to close
 	 */
 	public static Scope detach() {
-		Deadline previous = CURRENT.get();
-		CURRENT.remove();
+		Current current = CURRENT.get();
+		Deadline previous = current.deadline;
+		current.deadline = null;
 		return new Scope(previous);
 	}
 
 	/**
-	 * For the deadline filter: the thread's deadline, if any, without an
-	 * {@code Optional}.
+	 * For the deadline filter: the calling thread's holder of its current deadline, to
+	 * set and restore it without a scope, and without a thread-local lookup for each. The
+	 * holder belongs to the calling thread: no other thread may use it.
+	 * @return the holder
 	 */
-	static @Nullable Deadline currentOrNull() {
+	static Current currentHolder() {
 		return CURRENT.get();
 	}
 
 	/**
-	 * For {@link DeadlineThreadLocalAccessor} and the deadline filter: sets or clears the
-	 * thread's deadline without a scope.
+	 * For {@link DeadlineThreadLocalAccessor}: sets or clears the thread's deadline
+	 * without a scope.
 	 */
-	static void setCurrent(Deadline deadline) {
-		// set, not removed when null: a pooled thread's next request then replaces the
-		// entry instead of inserting it again
-		CURRENT.set(deadline);
+	static void setCurrent(@Nullable Deadline deadline) {
+		// kept, not removed when null: a pooled thread's next request then finds its
+		// holder instead of inserting one again
+		CURRENT.get().deadline = deadline;
 	}
 
 	@Override
@@ -165,21 +171,25 @@ public final class Deadline {
 	/** Restores the previous deadline of the thread when closed. */
 	public static final class Scope implements AutoCloseable {
 
-		private final Deadline previous;
+		private final @Nullable Deadline previous;
 
-		private Scope(Deadline previous) {
+		private Scope(@Nullable Deadline previous) {
 			this.previous = previous;
 		}
 
 		@Override
 		public void close() {
-			if (this.previous != null) {
-				CURRENT.set(this.previous);
-			}
-			else {
-				CURRENT.remove();
-			}
+			CURRENT.get().deadline = this.previous;
 		}
+
+	}
+
+	/**
+	 * A thread's current deadline, read and written by that thread only.
+	 */
+	static final class Current {
+
+		@Nullable Deadline deadline;
 
 	}
 

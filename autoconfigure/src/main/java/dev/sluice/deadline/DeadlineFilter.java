@@ -133,9 +133,10 @@ public class DeadlineFilter implements Filter, RequestStage {
 			previousMdc = MDC.get(MDC_KEY);
 			MDC.put(MDC_KEY, Long.toString(TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos())));
 		}
-		Deadline previous = Deadline.currentOrNull(); // what Deadline.attach() does,
-														// without a scope per request
-		Deadline.setCurrent(deadline);
+		// what Deadline.attach() does, without a scope per request
+		Deadline.Current current = Deadline.currentHolder();
+		Deadline previous = current.deadline;
+		current.deadline = deadline;
 		try {
 			pass.doFilter(request, watched);
 		}
@@ -143,7 +144,7 @@ public class DeadlineFilter implements Filter, RequestStage {
 			failure = ex;
 		}
 		finally {
-			Deadline.setCurrent(previous);
+			current.deadline = previous;
 			watch.close(); // from here no interrupt of this request reaches the thread
 			watched.release();
 			if (this.mdc) {
