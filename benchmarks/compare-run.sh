@@ -115,9 +115,12 @@ slice() { # pair round name: one measured slice, its req/s into $results (and wi
   fi
 }
 
+# Student's t for a 95% two-sided interval, by degrees of freedom 1 to 15 (the tables of both scripts)
+student_t="12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131"
+
 table_row() { # a b label: one comparison's row; b "off+off2" is the mean of both all-off servers of each pair
-  awk -v a="$1" -v b="$2" -v label="$3" -v pairs="$pairs" '
-    BEGIN { split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131", t, " ") }
+  awk -v a="$1" -v b="$2" -v label="$3" -v pairs="$pairs" -v student_t="$student_t" '
+    BEGIN { split(student_t, t, " ") }
     $3 == a { sa[$1] += $4; ta += $4; na++ }
     $3 == b || (b == "off+off2" && ($3 == "off" || $3 == "off2")) {
       w = (b == "off+off2") ? 0.5 : 1; sb[$1] += w * $4; tb += w * $4; nb += w

@@ -39,7 +39,7 @@ thread_names() { # pair name pid: the server's thread names by tid (jcmd prints 
   done >> "$cpu"
 }
 
-cpu_table() { # the CPU table of $cpu, for the comparisons in $chosen
+cpu_table() { # the CPU table of $cpu, for the comparisons in $chosen (and compare-run.sh's $student_t)
   echo
   echo "CPU time per 1000 requests (ms; mean over pairs), by kind of thread:"
   echo
@@ -47,9 +47,8 @@ cpu_table() { # the CPU table of $cpu, for the comparisons in $chosen
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
   local rows="" c a b label
   for c in "${chosen[@]}"; do read -r a b label <<< "${comparisons[$c]}"; rows="$rows $a:$b:${c}"; done
-  awk -v order="${order[*]}" -v rows="$rows" '
-    BEGIN { split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131", t, " ")
-            split("request poller gc jit sluice other", kinds, " ") }
+  awk -v order="${order[*]}" -v rows="$rows" -v student_t="$student_t" '
+    BEGIN { split(student_t, t, " "); split("request poller gc jit sluice other", kinds, " ") }
     function kind(name) {
       if (name ~ /Poller|Acceptor/) return "poller"
       if (name ~ /-exec-|^ForkJoinPool-[0-9]/) return "request" # Tomcat platform threads; virtual threads carriers
