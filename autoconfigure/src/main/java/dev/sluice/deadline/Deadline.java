@@ -185,11 +185,24 @@ public final class Deadline {
 	}
 
 	/**
-	 * A thread's current deadline, read and written by that thread only.
+	 * A thread's current deadline, read and written by that thread only, and the thread's
+	 * slot in a {@link DeadlineWatchdog}.
 	 */
 	static final class Current {
 
 		@Nullable Deadline deadline;
+
+		final Thread thread = Thread.currentThread(); // made by the initial value on it
+
+		// the watchdog this thread watches with, and whether this holder is in its
+		// registry: written and read by this thread only
+		@Nullable DeadlineWatchdog watchdog;
+
+		boolean registered;
+
+		// the thread's latest watch of that watchdog, open or closed: written by this
+		// thread, read by the watchdog thread once registered
+		volatile DeadlineWatchdog.@Nullable Watch watch;
 
 	}
 

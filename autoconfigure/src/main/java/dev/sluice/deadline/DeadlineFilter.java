@@ -126,7 +126,8 @@ public class DeadlineFilter implements Filter, RequestStage {
 		request.setAttribute(DEADLINE_ATTRIBUTE, deadline);
 		request.setAttribute(ROUTE_ATTRIBUTE, route);
 		Throwable failure = null;
-		DeadlineWatchdog.Watch watch = this.watchdog.watch(deadline, this.interrupt);
+		Deadline.Current current = Deadline.currentHolder();
+		DeadlineWatchdog.Watch watch = this.watchdog.watch(deadline, this.interrupt, current);
 		DeadlineResponse watched = new DeadlineResponse(request, response, deadline, watch);
 		String previousMdc = null;
 		if (this.mdc) {
@@ -134,7 +135,6 @@ public class DeadlineFilter implements Filter, RequestStage {
 			MDC.put(MDC_KEY, Long.toString(TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos())));
 		}
 		// what Deadline.attach() does, without a scope per request
-		Deadline.Current current = Deadline.currentHolder();
 		Deadline previous = current.deadline;
 		current.deadline = deadline;
 		try {

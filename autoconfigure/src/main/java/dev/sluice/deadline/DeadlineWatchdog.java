@@ -2,6 +2,7 @@ package dev.sluice.deadline;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -24,19 +25,29 @@ import org.slf4j.LoggerFactory;
  * the first watch. It looks at the open watches when the earliest of their deadlines
  * passes, at most every {@value #TICK_MILLIS} ms (so a deadline fires up to that much
  * late) and at least every {@value #MAX_WAIT_MILLIS} ms (to let closed watches go).
- * Opening a watch pushes it onto a lock-free stack that the watches themselves link (one
- * compare-and-set, nothing allocated beside the watch), and closing it is one
- * compare-and-set on the watch. At each look the watchdog thread takes the whole stack at
- * once and keeps, in an array of its own, only the watches still open: a closed watch is
- * read once and dropped, with no unlinking from a shared queue (a
- * {@code ConcurrentLinkedQueue} whose iterator removes them leaves dead nodes that every
- * later look walks again; see BENCHMARKS.md, "Deadline watchdog"). The request path wakes
- * the thread only for a deadline earlier than its next planned look (a timer queue would,
- * every time a request finds it empty, which costs a context switch per request); under a
- * steady load of requests with the same timeout it never does, and the thread wakes once
- * every {@value #MAX_WAIT_MILLIS} ms, not once a tick. A closed watch lets go of its
- * thread and action at once, since the watchdog may hold it until its next look. After a
- * second without open watches the thread sleeps until the next one.
+ * <p>
+ * A pooled thread, one that opens a watch after closing its previous one, gets a slot:
+ * its per-thread deadline holder ({@link Deadline.Current}) joins the watchdog's registry
+ * once, and from then on each of its watches is one volatile write into that slot, which
+ * overwrites the thread's closed watch. At each look the watchdog thread reads every
+ * registered slot (a few hundred at most, one per request thread, whatever the request
+ * rate) and lets go of those whose thread has ended. Every other watch (a thread's first,
+ * one opened inside another of the same thread, an {@link #onDeadline action}'s, a
+ * virtual thread's, which serves one request) is pushed onto a lock-free stack that the
+ * watches themselves link (one compare-and-set, nothing allocated beside the watch); at
+ * each look the watchdog thread takes the whole stack at once and keeps, in an array of
+ * its own, only the watches still open. Before the slots, every request's watch went onto
+ * that stack, and reading each closed one once, cold in the cache, cost the watchdog
+ * thread more than the deadline stage cost the request (see BENCHMARKS.md, "Deadline
+ * watchdog").
+ * <p>
+ * The request path wakes the thread only for a deadline earlier than its next planned
+ * look (a timer queue would, every time a request finds it empty, which costs a context
+ * switch per request); under a steady load of requests with the same timeout it never
+ * does, and the thread wakes once every {@value #MAX_WAIT_MILLIS} ms, not once a tick. A
+ * closed watch lets go of its thread and action at once, since the watchdog may hold it
+ * until its next look. After a second without open watches the thread sleeps until the
+ * next one.
  */
 public class DeadlineWatchdog implements AutoCloseable {
 
@@ -52,6 +63,8 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 	private static final Watch[] NONE = {};
 
+	private static final Deadline.Current[] NO_SLOTS = {};
+
 	// the watches opened since the watchdog thread last looked, newest first, linked by
 	// Watch.next; the watchdog thread takes them all at once
 	private final AtomicReference<Watch> opened = new AtomicReference<>();
@@ -59,6 +72,10 @@ public class DeadlineWatchdog implements AutoCloseable {
 	// the watches still open when the watchdog thread last looked: written by that thread
 	// only, a new array each look (read by the test hooks below)
 	private volatile Watch[] kept = NONE;
+
+	// the slots of the pooled threads that watch here: replaced (never changed) under
+	// lifecycle, when a thread joins and when the watchdog thread lets go of ended ones
+	private volatile Deadline.Current[] slots = NO_SLOTS;
 
 	private final Object lifecycle = new Object();
 
@@ -94,7 +111,38 @@ public class DeadlineWatchdog implements AutoCloseable {
 	 * @return the watch, to close when the request leaves the handler
 	 */
 	public Watch watch(Deadline deadline, boolean interrupt) {
-		return open(new Watch(Thread.currentThread(), interrupt, null, deadline));
+		return watch(deadline, interrupt, Deadline.currentHolder());
+	}
+
+	/**
+	 * Starts watching the calling thread, whose deadline holder the caller has at hand.
+	 * @param deadline the request's deadline
+	 * @param interrupt whether to interrupt the thread at the deadline
+	 * @param current the calling thread's holder
+	 * @return the watch, to close when the request leaves the handler
+	 */
+	Watch watch(Deadline deadline, boolean interrupt, Deadline.Current current) {
+		Watch watch = new Watch(current.thread, interrupt, null, deadline);
+		if (this.closed) {
+			return watch; // never fires, and is not held
+		}
+		DeadlineWatchdog owner = current.watchdog;
+		if (owner != this) {
+			if (owner == null || owner.closed) {
+				// this thread's first watch here: remembered, so that its next one can
+				// tell whether it comes after this one (a pooled thread) or inside it
+				current.watchdog = this;
+				current.registered = false;
+				current.watch = watch;
+			}
+			return open(watch);
+		}
+		Watch previous = current.watch;
+		if ((previous != null && previous.state == Watch.ACTIVE) || (!current.registered && !register(current))) {
+			return open(watch); // inside the thread's open watch, or closing
+		}
+		current.watch = watch; // the closed one it replaces is let go
+		return wake(watch);
 	}
 
 	/**
@@ -119,6 +167,13 @@ public class DeadlineWatchdog implements AutoCloseable {
 			watch.next = newest; // published by the compare-and-set
 		}
 		while (!this.opened.compareAndSet(newest, watch));
+		return wake(watch);
+	}
+
+	/**
+	 * Called right after a watch was added to the stack or a slot.
+	 */
+	private Watch wake(Watch watch) {
 		Thread watchdog = this.thread;
 		if (watchdog == null) {
 			watchdog = start();
@@ -130,6 +185,38 @@ public class DeadlineWatchdog implements AutoCloseable {
 			LockSupport.unpark(watchdog);
 		}
 		return watch;
+	}
+
+	/**
+	 * Adds a pooled thread's slot to the registry, once.
+	 * @return {@code false} if the watchdog is closed
+	 */
+	private boolean register(Deadline.Current current) {
+		synchronized (this.lifecycle) {
+			if (this.closed) {
+				return false;
+			}
+			Deadline.Current[] registered = Arrays.copyOf(this.slots, this.slots.length + 1);
+			registered[registered.length - 1] = current;
+			this.slots = registered;
+		}
+		current.registered = true;
+		return true;
+	}
+
+	/**
+	 * Lets go of the slots of threads that ended, on the watchdog thread.
+	 */
+	private void releaseEndedThreads() {
+		synchronized (this.lifecycle) {
+			List<Deadline.Current> alive = new ArrayList<>(this.slots.length);
+			for (Deadline.Current slot : this.slots) {
+				if (slot.thread.isAlive()) {
+					alive.add(slot);
+				}
+			}
+			this.slots = alive.toArray(NO_SLOTS);
+		}
 	}
 
 	/**
@@ -164,13 +251,17 @@ public class DeadlineWatchdog implements AutoCloseable {
 		while (!this.closed) {
 			long now = System.nanoTime();
 			long next = now + this.maxWaitNanos;
-			if (this.opened.get() != null || this.kept.length > 0) {
+			if (this.opened.get() != null || this.kept.length > 0 || anyOpenSlot()) {
 				lastWatched = now;
 				next = earliest(look(now), next);
 			}
 			else if (now - lastWatched >= IDLE_NANOS) {
+				releaseEndedThreads();
 				this.sleeping = true;
-				if (this.opened.get() == null && !this.closed) {
+				// read after sleeping is set: an opener either sees it set or its watch
+				// is
+				// read here
+				if (this.opened.get() == null && !anyOpenSlot() && !this.closed) {
 					LockSupport.park(this);
 				}
 				this.sleeping = false;
@@ -201,7 +292,23 @@ public class DeadlineWatchdog implements AutoCloseable {
 				wake = earliest(wake, watch.deadline.expiresAtNanos());
 			}
 		}
+		for (Deadline.Current slot : this.slots) {
+			Watch watch = slot.watch;
+			if (watch != null && watch.state == Watch.ACTIVE) {
+				wake = earliest(wake, watch.deadline.expiresAtNanos());
+			}
+		}
 		return (wake - soonest < 0) ? soonest : wake;
+	}
+
+	private boolean anyOpenSlot() {
+		for (Deadline.Current slot : this.slots) {
+			Watch watch = slot.watch;
+			if (watch != null && watch.state == Watch.ACTIVE) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static long earliest(long a, long b) {
@@ -210,8 +317,10 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 	/**
 	 * One look, on the watchdog thread: fires the open watches whose deadline passed and
-	 * keeps the others that are still open; closed (or disarmed) ones are let go.
-	 * @return the earliest deadline of the watches kept ({@code now} plus a day if none)
+	 * keeps the others that are still open; closed (or disarmed) ones are let go, and so
+	 * are the slots of threads that ended.
+	 * @return the earliest deadline of the watches still open ({@code now} plus a day if
+	 * none)
 	 */
 	private long look(long now) {
 		this.looks++; // only this thread writes it
@@ -234,6 +343,17 @@ public class DeadlineWatchdog implements AutoCloseable {
 			watch = older;
 		}
 		this.kept = stillOpen.toArray(NONE);
+		boolean ended = false;
+		for (Deadline.Current slot : this.slots) {
+			Watch inSlot = slot.watch;
+			if (inSlot != null && stillOpen(inSlot, now)) {
+				earliest = earliest(earliest, inSlot.deadline.expiresAtNanos());
+			}
+			ended |= !slot.thread.isAlive();
+		}
+		if (ended) {
+			releaseEndedThreads();
+		}
 		return earliest;
 	}
 
@@ -272,17 +392,38 @@ public class DeadlineWatchdog implements AutoCloseable {
 				count++;
 			}
 		}
+		for (Deadline.Current slot : this.slots) {
+			Watch watch = slot.watch;
+			if (watch != null && watch.state == Watch.ACTIVE) {
+				count++;
+			}
+		}
 		return count;
 	}
 
 	/**
-	 * How many watches the watchdog still holds, open or closed since it last looked.
+	 * How many threads have a slot here: pooled threads that have not ended, or ended
+	 * since the watchdog last looked.
+	 * @return the count
+	 */
+	int slots() {
+		return this.slots.length;
+	}
+
+	/**
+	 * How many watches the watchdog still holds: open, closed since it last looked, or a
+	 * thread's latest in its slot.
 	 * @return the count
 	 */
 	int heldWatches() {
 		int count = this.kept.length;
 		for (Watch watch = this.opened.get(); watch != null; watch = watch.next) {
 			count++;
+		}
+		for (Deadline.Current slot : this.slots) {
+			if (slot.watch != null) {
+				count++;
+			}
 		}
 		return count;
 	}
@@ -306,12 +447,17 @@ public class DeadlineWatchdog implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 		}
+		synchronized (this.lifecycle) {
+			// the threads' holders still name this watchdog until they watch elsewhere:
+			// let them keep none of the others
+			this.slots = NO_SLOTS;
+		}
 	}
 
 	/** One request's watch. */
 	public static final class Watch implements AutoCloseable {
 
-		private static final int ACTIVE = 0;
+		static final int ACTIVE = 0;
 
 		private static final int INACTIVE = 1; // closed or disarmed before the deadline:
 												// it never fires
@@ -342,7 +488,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 		// the watchdog firing and
 		// the request disarming or closing, without a lock (a lock object per request,
 		// and a lock on every write)
-		private volatile int state;
+		volatile int state;
 
 		Watch(@Nullable Thread thread, boolean interrupt, @Nullable Runnable action, Deadline deadline) {
 			this.thread = thread;

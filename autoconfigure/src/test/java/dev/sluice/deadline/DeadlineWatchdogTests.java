@@ -375,6 +375,275 @@ class DeadlineWatchdogTests {
 		assertThat(thread.isAlive()).isFalse();
 	}
 
+	@Test
+	void ofPooledThreadsEachWatchesInItsSlotAndExactlyThoseStillWatchedAtTheirDeadlineAreInterruptedSoonAfter()
+			throws Exception {
+		// looks at least every 30 s: a slot's deadline whose wake-up was lost, or a slot
+		// the look skipped, would be seconds late or never fire
+		try (DeadlineWatchdog patient = new DeadlineWatchdog(Duration.ofSeconds(30))) {
+			DeadlineWatchdog.Watch far = patient.onDeadline(Deadline.after(Duration.ofSeconds(60)), () -> {
+			});
+			int threads = 16;
+			int rounds = 20;
+			AtomicInteger interrupted = new AtomicInteger();
+			AtomicInteger wronglyInterrupted = new AtomicInteger();
+			AtomicInteger stayed = new AtomicInteger();
+			AtomicLong latestLateness = new AtomicLong();
+			CountDownLatch served = new CountDownLatch(threads);
+			CountDownLatch end = new CountDownLatch(1);
+			List<Thread> pool = new ArrayList<>();
+			for (int i = 0; i < threads; i++) {
+				Thread thread = new Thread(() -> {
+					for (int round = 0; round < rounds; round++) {
+						boolean staysPastItsDeadline = ThreadLocalRandom.current().nextBoolean();
+						long millis = ThreadLocalRandom.current().nextLong(0, 100);
+						long expiresAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+						DeadlineWatchdog.Watch watch = patient.watch(Deadline.after(Duration.ofMillis(millis)), true);
+						try {
+							if (staysPastItsDeadline) {
+								stayed.incrementAndGet();
+								Thread.sleep(10_000);
+							}
+						}
+						catch (InterruptedException ex) {
+							interrupted.incrementAndGet();
+							latestLateness.accumulateAndGet(
+									TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - expiresAt), Math::max);
+						}
+						finally {
+							watch.close();
+						}
+						if (!staysPastItsDeadline) {
+							try {
+								Thread.sleep(millis + 30); // past the deadline of the
+															// closed watch
+							}
+							catch (InterruptedException ex) {
+								wronglyInterrupted.incrementAndGet();
+							}
+						}
+						if (Thread.interrupted()) {
+							wronglyInterrupted.incrementAndGet();
+						}
+					}
+					served.countDown();
+					awaitQuietly(end);
+				}, "pooled-" + i);
+				thread.start();
+				pool.add(thread);
+			}
+			assertThat(served.await(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(interrupted).hasValue(stayed.get());
+			assertThat(wronglyInterrupted).hasValue(0);
+			assertThat(latestLateness.get()).as("ms after the deadline").isLessThan(1_500);
+			// every thread watched after closing its first watch: one slot each, which
+			// holds its latest watch, and nothing else is held but the far watch
+			assertThat(patient.slots()).isEqualTo(threads);
+			assertThat(patient.openWatches()).isOne();
+			end.countDown();
+			for (Thread thread : pool) {
+				thread.join(10_000);
+			}
+			far.close();
+		}
+	}
+
+	@Test
+	void theSlotsOfThreadsThatEndedAreLetGoAtTheNextLookOrBeforeTheWatchdogSleeps() throws Exception {
+		// a watch kept open: the watchdog looks every 100 ms, and lets ended threads go
+		DeadlineWatchdog.Watch open = this.watchdog.onDeadline(Deadline.after(Duration.ofSeconds(30)), () -> {
+		});
+		List<WeakReference<Thread>> ended = new ArrayList<>();
+		endPooledThreadsOnceTheyHaveSlots(8, ended);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.slots() == 0);
+		open.close();
+		// none open: the watchdog stops looking, and lets them go before it sleeps
+		endPooledThreadsOnceTheyHaveSlots(8, ended);
+		Thread thread = watchdogThreads().get(0);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> thread.getState() == Thread.State.WAITING && this.watchdog.slots() == 0);
+		assertThat(this.watchdog.heldWatches()).isZero();
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			System.gc();
+			return ended.stream().allMatch((reference) -> reference.get() == null);
+		});
+	}
+
+	private void endPooledThreadsOnceTheyHaveSlots(int count, List<WeakReference<Thread>> ended)
+			throws InterruptedException {
+		CountDownLatch watched = new CountDownLatch(count);
+		CountDownLatch end = new CountDownLatch(1);
+		List<Thread> threads = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			Thread thread = new Thread(() -> {
+				for (int request = 0; request < 3; request++) {
+					this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true).close();
+				}
+				watched.countDown();
+				awaitQuietly(end);
+			});
+			thread.start();
+			threads.add(thread);
+			ended.add(new WeakReference<>(thread));
+		}
+		assertThat(watched.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(this.watchdog.slots()).isEqualTo(count);
+		end.countDown();
+		for (Thread thread : threads) {
+			thread.join(5_000);
+		}
+	}
+
+	@Test
+	void aThreadWatchingOnlyOnceAndInsideThatWatchGetsNoSlotAndEachOfItsWatchesFires() throws Exception {
+		// like a virtual thread serving one request that makes downstream calls: its
+		// watches go on the stack, and the thread is never registered
+		int threads = 32;
+		AtomicInteger innerInterrupts = new AtomicInteger();
+		AtomicInteger outerInterrupts = new AtomicInteger();
+		AtomicInteger wronglyInterrupted = new AtomicInteger();
+		List<Thread> workers = new ArrayList<>();
+		for (int i = 0; i < threads; i++) {
+			Thread worker = new Thread(() -> {
+				DeadlineWatchdog.Watch outer = this.watchdog.watch(Deadline.after(Duration.ofMillis(600)), true);
+				try {
+					for (int call = 0; call < 3; call++) {
+						DeadlineWatchdog.Watch inner = this.watchdog.watch(Deadline.after(Duration.ofMillis(50)), true);
+						try {
+							if (call == 1) {
+								Thread.sleep(5_000); // the one call that runs late
+							}
+						}
+						catch (InterruptedException ex) {
+							innerInterrupts.incrementAndGet();
+						}
+						finally {
+							inner.close();
+						}
+						if (Thread.interrupted()) {
+							wronglyInterrupted.incrementAndGet();
+						}
+					}
+					Thread.sleep(5_000); // then the request itself
+				}
+				catch (InterruptedException ex) {
+					outerInterrupts.incrementAndGet();
+				}
+				finally {
+					outer.close();
+				}
+				if (Thread.interrupted()) {
+					wronglyInterrupted.incrementAndGet();
+				}
+			}, "one-shot-" + i);
+			worker.start();
+			workers.add(worker);
+		}
+		for (Thread worker : workers) {
+			worker.join(20_000);
+		}
+		assertThat(innerInterrupts).hasValue(threads);
+		assertThat(outerInterrupts).hasValue(threads);
+		assertThat(wronglyInterrupted).hasValue(0);
+		assertThat(this.watchdog.slots()).isZero();
+		assertThat(this.watchdog.openWatches()).isZero();
+	}
+
+	@Test
+	void aPooledThreadsWatchWakesTheSleepingWatchdogForItsDeadline() throws Exception {
+		AtomicLong interruptedAfter = new AtomicLong(-1);
+		AtomicInteger slotsWhileWatched = new AtomicInteger(-1);
+		CountDownLatch registered = new CountDownLatch(1);
+		CountDownLatch asleep = new CountDownLatch(1);
+		Thread pooled = new Thread(() -> {
+			this.watchdog.watch(Deadline.after(Duration.ofSeconds(10)), true).close();
+			this.watchdog.watch(Deadline.after(Duration.ofSeconds(10)), true).close(); // its
+																						// slot
+			registered.countDown();
+			awaitQuietly(asleep);
+			long start = System.nanoTime();
+			DeadlineWatchdog.Watch watch = this.watchdog.watch(Deadline.after(Duration.ofMillis(100)), true);
+			slotsWhileWatched.set(this.watchdog.slots());
+			try {
+				Thread.sleep(5_000);
+			}
+			catch (InterruptedException expected) {
+				interruptedAfter.set(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+			}
+			finally {
+				watch.close();
+			}
+		}, "pooled");
+		pooled.start();
+		assertThat(registered.await(5, TimeUnit.SECONDS)).isTrue();
+		Thread thread = watchdogThreads().get(0);
+		await().atMost(Duration.ofSeconds(5)).until(() -> thread.getState() == Thread.State.WAITING);
+		asleep.countDown();
+		pooled.join(10_000);
+		assertThat(slotsWhileWatched).hasValue(1);
+		assertThat(interruptedAfter.get()).as("woken from its sleep to interrupt at the deadline")
+			.isBetween(100L, 600L);
+	}
+
+	@Test
+	void aThreadWatchingWithTwoWatchdogsIsInterruptedByEachAtItsDeadlines() throws Exception {
+		try (DeadlineWatchdog other = new DeadlineWatchdog()) {
+			AtomicInteger interrupted = new AtomicInteger();
+			Thread thread = new Thread(() -> {
+				for (int i = 0; i < 6; i++) {
+					DeadlineWatchdog watching = (i % 2 == 0) ? this.watchdog : other;
+					DeadlineWatchdog.Watch watch = watching.watch(Deadline.after(Duration.ofMillis(30)), true);
+					try {
+						Thread.sleep(5_000);
+					}
+					catch (InterruptedException expected) {
+						interrupted.incrementAndGet();
+					}
+					finally {
+						watch.close();
+					}
+				}
+			});
+			thread.start();
+			thread.join(20_000);
+			assertThat(interrupted).hasValue(6);
+			// the thread's slot is the first watchdog's; the other took its watches on
+			// the stack
+			assertThat(this.watchdog.slots()).isOne();
+			assertThat(other.slots()).isZero();
+		}
+	}
+
+	@Test
+	void aWatchKeptOpenOnTheStackHoldsNoneOfTheClosedWatchesOpenedBeforeIt() throws Exception {
+		// actions' watches always go on the stack, whichever thread opens them
+		List<WeakReference<DeadlineWatchdog.Watch>> closed = new ArrayList<>();
+		for (int i = 0; i < 1_000; i++) {
+			DeadlineWatchdog.Watch watch = this.watchdog.onDeadline(Deadline.after(Duration.ofSeconds(30)), () -> {
+			});
+			watch.close();
+			closed.add(new WeakReference<>(watch));
+		}
+		DeadlineWatchdog.Watch stillOpen = this.watchdog.onDeadline(Deadline.after(Duration.ofSeconds(30)), () -> {
+		});
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.heldWatches() == 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			System.gc();
+			return closed.stream().allMatch((reference) -> reference.get() == null);
+		});
+		assertThat(this.watchdog.openWatches()).isOne();
+		stillOpen.close();
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
 	private static List<Thread> watchdogThreads() {
 		return SluiceThreads.live()
 			.stream()
