@@ -447,10 +447,14 @@ public class DeadlineWatchdog implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 		}
+		// the threads' holders still name this watchdog until they watch with another:
+		// through it they keep none of the others, and no watch
 		synchronized (this.lifecycle) {
-			// the threads' holders still name this watchdog until they watch elsewhere:
-			// let them keep none of the others
 			this.slots = NO_SLOTS;
+		}
+		if (watchdog == null || !watchdog.isAlive()) {
+			this.opened.set(null);
+			this.kept = NONE; // its only writer has ended
 		}
 	}
 

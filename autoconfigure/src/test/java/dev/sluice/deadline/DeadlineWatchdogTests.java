@@ -635,6 +635,31 @@ class DeadlineWatchdogTests {
 		stillOpen.close();
 	}
 
+	@Test
+	void closingLetsGoOfTheSlotsAndTheWatchesItHeld() throws Exception {
+		// a pooled thread's holder keeps naming the watchdog after it closed
+		DeadlineWatchdog.Watch far = this.watchdog.onDeadline(Deadline.after(Duration.ofSeconds(30)), () -> {
+		});
+		CountDownLatch watched = new CountDownLatch(1);
+		CountDownLatch end = new CountDownLatch(1);
+		Thread pooled = new Thread(() -> {
+			this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true).close();
+			this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true).close();
+			watched.countDown();
+			awaitQuietly(end);
+		});
+		pooled.start();
+		assertThat(watched.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(this.watchdog.slots()).isOne();
+		assertThat(this.watchdog.heldWatches()).isGreaterThanOrEqualTo(2);
+		this.watchdog.close();
+		assertThat(this.watchdog.slots()).isZero();
+		assertThat(this.watchdog.heldWatches()).isZero();
+		end.countDown();
+		pooled.join(5_000);
+		far.close();
+	}
+
 	private static void awaitQuietly(CountDownLatch latch) {
 		try {
 			latch.await(30, TimeUnit.SECONDS);
