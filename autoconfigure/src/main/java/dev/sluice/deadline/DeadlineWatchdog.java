@@ -258,9 +258,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 			else if (now - lastWatched >= IDLE_NANOS) {
 				releaseEndedThreads();
 				this.sleeping = true;
-				// read after sleeping is set: an opener either sees it set or its watch
-				// is
-				// read here
+				// read after sleeping is set: an opener sees it set, or its watch is read
 				if (this.opened.get() == null && !anyOpenSlot() && !this.closed) {
 					LockSupport.park(this);
 				}
@@ -293,8 +291,8 @@ public class DeadlineWatchdog implements AutoCloseable {
 			}
 		}
 		for (Deadline.Current slot : this.slots) {
-			Watch watch = slot.watch;
-			if (watch != null && watch.state == Watch.ACTIVE) {
+			Watch watch = openWatchIn(slot);
+			if (watch != null) {
 				wake = earliest(wake, watch.deadline.expiresAtNanos());
 			}
 		}
@@ -303,12 +301,19 @@ public class DeadlineWatchdog implements AutoCloseable {
 
 	private boolean anyOpenSlot() {
 		for (Deadline.Current slot : this.slots) {
-			Watch watch = slot.watch;
-			if (watch != null && watch.state == Watch.ACTIVE) {
+			if (openWatchIn(slot) != null) {
 				return true;
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * The watch in a thread's slot, if it is still open.
+	 */
+	private static @Nullable Watch openWatchIn(Deadline.Current slot) {
+		Watch watch = slot.watch;
+		return (watch != null && watch.state == Watch.ACTIVE) ? watch : null;
 	}
 
 	private static long earliest(long a, long b) {
@@ -393,8 +398,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 			}
 		}
 		for (Deadline.Current slot : this.slots) {
-			Watch watch = slot.watch;
-			if (watch != null && watch.state == Watch.ACTIVE) {
+			if (openWatchIn(slot) != null) {
 				count++;
 			}
 		}
@@ -461,7 +465,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 	/** One request's watch. */
 	public static final class Watch implements AutoCloseable {
 
-		static final int ACTIVE = 0;
+		private static final int ACTIVE = 0;
 
 		private static final int INACTIVE = 1; // closed or disarmed before the deadline:
 												// it never fires
@@ -492,7 +496,7 @@ public class DeadlineWatchdog implements AutoCloseable {
 		// the watchdog firing and
 		// the request disarming or closing, without a lock (a lock object per request,
 		// and a lock on every write)
-		volatile int state;
+		private volatile int state;
 
 		Watch(@Nullable Thread thread, boolean interrupt, @Nullable Runnable action, Deadline deadline) {
 			this.thread = thread;

@@ -9,6 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import dev.sluice.core.SluiceThreads;
 import org.junit.jupiter.api.AfterEach;
@@ -115,14 +116,19 @@ class DeadlineWatchdogTests {
 
 	@Test
 	void aWatchKeptOpenHoldsNoneOfTheClosedWatchesOpenedBeforeIt() throws Exception {
+		assertAWatchKeptOpenHoldsNoneOfTheClosedOnesBeforeIt(
+				() -> this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true));
+	}
+
+	private void assertAWatchKeptOpenHoldsNoneOfTheClosedOnesBeforeIt(Supplier<DeadlineWatchdog.Watch> opener) {
 		List<WeakReference<DeadlineWatchdog.Watch>> closed = new ArrayList<>();
 		for (int i = 0; i < 1_000; i++) {
-			DeadlineWatchdog.Watch watch = this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true);
+			DeadlineWatchdog.Watch watch = opener.get();
 			watch.close();
 			closed.add(new WeakReference<>(watch));
 		}
 		// opened after them: while the watchdog has not looked, it links to them
-		DeadlineWatchdog.Watch stillOpen = this.watchdog.watch(Deadline.after(Duration.ofSeconds(30)), true);
+		DeadlineWatchdog.Watch stillOpen = opener.get();
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.heldWatches() == 1);
 		await().atMost(Duration.ofSeconds(10)).until(() -> {
 			System.gc();
@@ -617,22 +623,9 @@ class DeadlineWatchdogTests {
 	@Test
 	void aWatchKeptOpenOnTheStackHoldsNoneOfTheClosedWatchesOpenedBeforeIt() throws Exception {
 		// actions' watches always go on the stack, whichever thread opens them
-		List<WeakReference<DeadlineWatchdog.Watch>> closed = new ArrayList<>();
-		for (int i = 0; i < 1_000; i++) {
-			DeadlineWatchdog.Watch watch = this.watchdog.onDeadline(Deadline.after(Duration.ofSeconds(30)), () -> {
-			});
-			watch.close();
-			closed.add(new WeakReference<>(watch));
-		}
-		DeadlineWatchdog.Watch stillOpen = this.watchdog.onDeadline(Deadline.after(Duration.ofSeconds(30)), () -> {
-		});
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.watchdog.heldWatches() == 1);
-		await().atMost(Duration.ofSeconds(10)).until(() -> {
-			System.gc();
-			return closed.stream().allMatch((reference) -> reference.get() == null);
-		});
-		assertThat(this.watchdog.openWatches()).isOne();
-		stillOpen.close();
+		assertAWatchKeptOpenHoldsNoneOfTheClosedOnesBeforeIt(
+				() -> this.watchdog.onDeadline(Deadline.after(Duration.ofSeconds(30)), () -> {
+				}));
 	}
 
 	@Test
