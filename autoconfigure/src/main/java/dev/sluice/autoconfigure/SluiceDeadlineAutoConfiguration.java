@@ -5,7 +5,6 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
-import dev.sluice.deadline.DeadlineAsyncInterceptor;
 import dev.sluice.deadline.DeadlineClientHttpRequestFactory;
 import dev.sluice.deadline.DeadlineClientHttpRequestInitializer;
 import dev.sluice.deadline.DeadlineClientInterceptor;
@@ -40,7 +39,6 @@ import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.util.StringUtils;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
@@ -133,18 +131,6 @@ public final class SluiceDeadlineAutoConfiguration {
 			registration.setEnabled(false); // a stage of the request filter
 											// (SluiceRequestPathAutoConfiguration)
 			return registration;
-		}
-
-		@Bean
-		WebMvcConfigurer sluiceDeadlineAsyncConfigurer(SluiceDeadlineProperties properties, DeadlineWatchdog watchdog) {
-			DeadlineAsyncInterceptor interceptor = new DeadlineAsyncInterceptor(watchdog, properties.isInterrupt());
-			return new WebMvcConfigurer() {
-				@Override
-				public void configureAsyncSupport(AsyncSupportConfigurer configurer) {
-					configurer.registerCallableInterceptors(interceptor);
-					configurer.registerDeferredResultInterceptors(interceptor);
-				}
-			};
 		}
 
 	}

@@ -24,6 +24,9 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
+import org.springframework.web.context.request.async.WebAsyncManager;
+import org.springframework.web.context.request.async.WebAsyncUtils;
+
 /**
  * Gives every request one {@link Deadline}, like {@code context.WithTimeout} in a Go
  * handler: the route's timeout, shortened (never lengthened) by the budgets callers state
@@ -40,8 +43,15 @@ import org.slf4j.MDC;
  * A plain servlet filter that acts on the {@code REQUEST} dispatch only: the async,
  * forward and error dispatches of the same request pass straight through. It sits on
  * every request's path, so it sets no marker attribute and allocates only the deadline,
- * its watch and the response wrapper. It runs as the last stage of the
- * {@link dev.sluice.web.SluiceRequestFilter}.
+ * its watch, the response wrapper and two map entries (below). It runs as the last stage
+ * of the {@link dev.sluice.web.SluiceRequestFilter}.
+ * <p>
+ * It also hands the request's Spring MVC async handling (a {@code Callable} or
+ * {@code DeferredResult} a handler returns) to a {@link DeadlineAsyncInterceptor},
+ * registered on the request's {@link WebAsyncManager} under a fixed key: interceptors
+ * configured through {@code WebMvcConfigurer.configureAsyncSupport} are registered again
+ * on every request under a key built from their class name and hash code, a string and
+ * its hash per interceptor and request.
  */
 public class DeadlineFilter implements Filter, RequestStage {
 
@@ -61,6 +71,9 @@ public class DeadlineFilter implements Filter, RequestStage {
 	 */
 	public static final String MDC_KEY = "deadline";
 
+	// the key of the async interceptor on every request's WebAsyncManager
+	private static final String ASYNC_INTERCEPTOR_KEY = DeadlineAsyncInterceptor.class.getName();
+
 	private final DeadlineRoutes routes;
 
 	private final DeadlineWatchdog watchdog;
@@ -72,6 +85,8 @@ public class DeadlineFilter implements Filter, RequestStage {
 	private final int status;
 
 	private final boolean mdc;
+
+	private final DeadlineAsyncInterceptor async;
 
 	/**
 	 * Creates the filter.
@@ -106,6 +121,7 @@ public class DeadlineFilter implements Filter, RequestStage {
 		this.interrupt = interrupt;
 		this.status = status;
 		this.mdc = mdc;
+		this.async = new DeadlineAsyncInterceptor(watchdog, interrupt);
 	}
 
 	@Override
@@ -125,6 +141,9 @@ public class DeadlineFilter implements Filter, RequestStage {
 		}
 		request.setAttribute(DEADLINE_ATTRIBUTE, deadline);
 		request.setAttribute(ROUTE_ATTRIBUTE, route);
+		WebAsyncManager asyncManager = WebAsyncUtils.getAsyncManager(request);
+		asyncManager.registerCallableInterceptor(ASYNC_INTERCEPTOR_KEY, this.async);
+		asyncManager.registerDeferredResultInterceptor(ASYNC_INTERCEPTOR_KEY, this.async);
 		Throwable failure = null;
 		Deadline.Current current = Deadline.currentHolder();
 		DeadlineWatchdog.Watch watch = this.watchdog.watch(deadline, this.interrupt, current);

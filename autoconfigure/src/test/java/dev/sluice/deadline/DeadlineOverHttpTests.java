@@ -171,6 +171,13 @@ class DeadlineOverHttpTests {
 	}
 
 	@Test
+	void anAsyncCallableRunsUnderTheRequestsDeadline() throws Exception {
+		Timed timed = get("/async/callable/deadline", null);
+		assertThat(timed.response.statusCode()).isEqualTo(200);
+		assertThat(timed.response.body()).isEqualTo("PT1S");
+	}
+
+	@Test
 	void expiriesAreCountedByRouteAndUnmatchedPathsAreTheDefaultRoute() throws Exception {
 		double sleepBefore = exceeded("/sleep");
 		double defaultBefore = exceeded("default");

@@ -232,6 +232,11 @@ class DeadlineTestApp {
 			};
 		}
 
+		@GetMapping("/async/callable/deadline")
+		Callable<String> asyncCallableDeadline() {
+			return () -> Deadline.current().map(Deadline::timeout).map(Object::toString).orElse("none");
+		}
+
 		@GetMapping("/async/deferred")
 		DeferredResult<String> asyncDeferred() {
 			return new DeferredResult<>(); // nobody ever sets it
