@@ -18,6 +18,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Admission by token buckets: every rule whose paths and methods match takes a token; a
@@ -70,10 +71,11 @@ public class RateLimitFilter implements Filter, RequestStage {
 	@Override
 	public void apply(HttpServletRequest request, HttpServletResponse response, RequestPass pass)
 			throws IOException, ServletException {
-		RateLimitRule[] taken = null;
-		String[] keys = null;
-		RateLimitDecision[] decisions = null;
-		int count = 0;
+		// the first rule that took a token, in locals: arrays only from a second one on
+		RateLimitRule first = null;
+		String firstKey = null;
+		RateLimitDecision firstDecision = null;
+		Taken more = null;
 		for (RateLimitRule rule : this.rules) {
 			if (!rule.matches(pass)) {
 				continue;
@@ -87,7 +89,7 @@ public class RateLimitFilter implements Filter, RequestStage {
 						continue;
 					}
 					case REJECT -> {
-						refund(taken, keys, count);
+						refund(first, firstKey, more);
 						ProblemResponses.write(request, response, 401, "missing-key", "Unauthorized",
 								"Rule '" + rule.name() + "' needs a key this request does not carry",
 								Map.of("rule", rule.name()));
@@ -98,7 +100,7 @@ public class RateLimitFilter implements Filter, RequestStage {
 			RateLimitDecision decision = this.limiters.consume(rule, key);
 			if (decision == null) {
 				if (this.limiters.onStoreFailure() == OnStoreFailure.REJECT) {
-					refund(taken, keys, count);
+					refund(first, firstKey, more);
 					response.setHeader("Retry-After", "1");
 					ProblemResponses.write(request, response, 503, "rate-limit-store-unavailable",
 							"Service Unavailable", "The rate-limit store of rule '" + rule.name() + "' did not answer",
@@ -108,41 +110,52 @@ public class RateLimitFilter implements Filter, RequestStage {
 				continue; // fail open
 			}
 			if (!decision.allowed()) {
-				refund(taken, keys, count);
+				refund(first, firstKey, more);
 				this.limiters.count(rule, false);
 				reject(request, response, rule, decision);
 				return;
 			}
-			if (taken == null) {
-				taken = new RateLimitRule[this.rules.length];
-				keys = new String[this.rules.length];
-				decisions = new RateLimitDecision[this.rules.length];
-			}
-			taken[count] = rule;
-			keys[count] = key;
-			decisions[count] = decision;
-			count++;
-		}
-		for (int i = 0; i < count; i++) {
-			this.limiters.count(taken[i], true);
-		}
-		if (this.headers && count > 0) {
-			if (count == 1) { // one rule, the common case: its precomputed policy
-				response.setHeader("RateLimit-Policy", taken[0].policyHeader());
-				response.setHeader("RateLimit", state(taken[0], decisions[0]));
+			if (first == null) {
+				first = rule;
+				firstKey = key;
+				firstDecision = decision;
 			}
 			else {
-				String policy = taken[0].policyHeader();
-				StringBuilder state = appendState(new StringBuilder(48), taken[0], decisions[0]);
-				for (int i = 1; i < count; i++) {
-					policy = policy + ", " + taken[i].policyHeader();
-					appendState(state.append(", "), taken[i], decisions[i]);
+				if (more == null) {
+					more = new Taken(this.rules.length - 1);
 				}
-				response.setHeader("RateLimit-Policy", policy);
-				response.setHeader("RateLimit", state.toString());
+				more.add(rule, key, decision);
+			}
+		}
+		if (first != null) {
+			this.limiters.count(first, true);
+			if (more != null) {
+				for (int i = 0; i < more.count; i++) {
+					this.limiters.count(more.rules[i], true);
+				}
+			}
+			if (this.headers) {
+				setHeaders(response, first, firstDecision, more);
 			}
 		}
 		pass.doFilter(request, response);
+	}
+
+	private static void setHeaders(HttpServletResponse response, RateLimitRule first, RateLimitDecision decision,
+			@Nullable Taken more) {
+		if (more == null) { // one rule, the common case: its precomputed policy
+			response.setHeader("RateLimit-Policy", first.policyHeader());
+			response.setHeader("RateLimit", state(first, decision));
+			return;
+		}
+		String policy = first.policyHeader();
+		StringBuilder state = appendState(new StringBuilder(48), first, decision);
+		for (int i = 0; i < more.count; i++) {
+			policy = policy + ", " + more.rules[i].policyHeader();
+			appendState(state.append(", "), more.rules[i], more.decisions[i]);
+		}
+		response.setHeader("RateLimit-Policy", policy);
+		response.setHeader("RateLimit", state.toString());
 	}
 
 	private void reject(HttpServletRequest request, HttpServletResponse response, RateLimitRule rule,
@@ -222,9 +235,14 @@ public class RateLimitFilter implements Filter, RequestStage {
 		return header;
 	}
 
-	private void refund(RateLimitRule[] taken, String[] keys, int count) {
-		for (int i = 0; i < count; i++) {
-			this.limiters.refund(taken[i], keys[i]);
+	private void refund(@Nullable RateLimitRule first, @Nullable String firstKey, @Nullable Taken more) {
+		if (first != null) {
+			this.limiters.refund(first, firstKey);
+		}
+		if (more != null) {
+			for (int i = 0; i < more.count; i++) {
+				this.limiters.refund(more.rules[i], more.keys[i]);
+			}
 		}
 	}
 
@@ -234,6 +252,35 @@ public class RateLimitFilter implements Filter, RequestStage {
 	 */
 	public List<RateLimitRule> getRules() {
 		return List.of(this.rules);
+	}
+
+	/**
+	 * The rules after the first that took a token for one request, with their keys and
+	 * decisions.
+	 */
+	private static final class Taken {
+
+		final RateLimitRule[] rules;
+
+		final String[] keys;
+
+		final RateLimitDecision[] decisions;
+
+		int count;
+
+		Taken(int capacity) {
+			this.rules = new RateLimitRule[capacity];
+			this.keys = new String[capacity];
+			this.decisions = new RateLimitDecision[capacity];
+		}
+
+		void add(RateLimitRule rule, String key, RateLimitDecision decision) {
+			this.rules[this.count] = rule;
+			this.keys[this.count] = key;
+			this.decisions[this.count] = decision;
+			this.count++;
+		}
+
 	}
 
 }

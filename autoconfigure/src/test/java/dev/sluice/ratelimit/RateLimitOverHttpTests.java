@@ -47,7 +47,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"sluice.rate-limit.rules[6].key=global", "sluice.rate-limit.rules[6].limits[0].capacity=2",
 				"sluice.rate-limit.rules[6].limits[0].refill=2", "sluice.rate-limit.rules[6].limits[0].period=1s",
 				"sluice.rate-limit.rules[6].limits[1].capacity=3", "sluice.rate-limit.rules[6].limits[1].refill=3",
-				"sluice.rate-limit.rules[6].limits[1].period=1h" })
+				"sluice.rate-limit.rules[6].limits[1].period=1h", "sluice.rate-limit.rules[7].name=three-a",
+				"sluice.rate-limit.rules[7].paths=/three/**", "sluice.rate-limit.rules[7].key=global",
+				"sluice.rate-limit.rules[7].limits[0].capacity=3", "sluice.rate-limit.rules[7].limits[0].refill=1",
+				"sluice.rate-limit.rules[7].limits[0].period=1h", "sluice.rate-limit.rules[8].name=three-b",
+				"sluice.rate-limit.rules[8].paths=/three/**", "sluice.rate-limit.rules[8].key=global",
+				"sluice.rate-limit.rules[8].limits[0].capacity=3", "sluice.rate-limit.rules[8].limits[0].refill=1",
+				"sluice.rate-limit.rules[8].limits[0].period=1h", "sluice.rate-limit.rules[9].name=three-c",
+				"sluice.rate-limit.rules[9].paths=/three/c", "sluice.rate-limit.rules[9].key=global",
+				"sluice.rate-limit.rules[9].limits[0].capacity=1", "sluice.rate-limit.rules[9].limits[0].refill=1",
+				"sluice.rate-limit.rules[9].limits[0].period=1h" })
 @DirtiesContext
 class RateLimitOverHttpTests {
 
@@ -131,6 +140,29 @@ class RateLimitOverHttpTests {
 	}
 
 	@Test
+	void aRequestRejectedByItsThirdRuleGivesBothEarlierRulesTheirTokensBack() throws Exception {
+		HttpResponse<String> all = get("/three/c"); // a 3 -> 2, b 3 -> 2, c 1 -> 0
+		assertThat(all.statusCode()).isEqualTo(200);
+		assertThat(all.headers().firstValue("RateLimit-Policy"))
+			.hasValue("\"three-a\";q=3;w=10800, \"three-b\";q=3;w=10800, \"three-c\";q=1;w=3600");
+		assertThat(all.headers().firstValue("RateLimit"))
+			.hasValue("\"three-a\";r=2;t=3600, \"three-b\";r=2;t=3600, \"three-c\";r=0;t=3600");
+		HttpResponse<String> rejected = get("/three/c"); // a and b would go to 1, c
+															// rejects: both refunded
+		assertThat(rejected.statusCode()).isEqualTo(429);
+		assertThat(rejected.body()).contains("\"rule\":\"three-c\"");
+		assertThat(get("/three/a").statusCode()).isEqualTo(200); // a and b 2 -> 1
+		assertThat(get("/three/a").statusCode()).isEqualTo(200); // 1 -> 0: only if both
+																	// were refunded
+		assertThat(get("/three/a").statusCode()).isEqualTo(429);
+		assertThat(requests("three-a", "allowed")).isEqualTo(3);
+		assertThat(requests("three-b", "allowed")).isEqualTo(3);
+		assertThat(requests("three-c", "allowed")).isEqualTo(1);
+		assertThat(requests("three-a", "rejected")).isEqualTo(1);
+		assertThat(requests("three-c", "rejected")).isEqualTo(1);
+	}
+
+	@Test
 	void everyLimitOfARuleAppliesAndTheOneThatBindsSetsRetryAfter() throws Exception {
 		// a burst of 2 a second, within 3 an hour
 		HttpResponse<String> first = get("/layered");
@@ -209,6 +241,14 @@ class RateLimitOverHttpTests {
 		List<String> keyTags = new ArrayList<>();
 		keys.get("availableTags").forEach((tag) -> keyTags.add(tag.get("tag").asString()));
 		assertThat(keyTags).doesNotContain("key");
+	}
+
+	private double requests(String rule, String outcome) throws Exception {
+		JsonNode counter = JsonMapper.builder()
+			.build()
+			.readTree(get("/actuator/metrics/sluice.ratelimit.requests?tag=rule:" + rule + "&tag=outcome:" + outcome)
+				.body());
+		return counter.get("measurements").get(0).get("value").asDouble();
 	}
 
 	private HttpResponse<String> get(String path, String... header) throws Exception {

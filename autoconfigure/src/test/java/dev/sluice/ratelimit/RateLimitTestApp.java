@@ -19,7 +19,8 @@ class RateLimitTestApp {
 	@RestController
 	static class Endpoints {
 
-		@GetMapping({ "/burst", "/two/a", "/two/b", "/ip", "/api/items", "/free", "/layered", "/hello", "/pair" })
+		@GetMapping({ "/burst", "/two/a", "/two/b", "/ip", "/api/items", "/free", "/layered", "/hello", "/pair",
+				"/three/a", "/three/c" })
 		String ok() {
 			return "ok";
 		}
