@@ -22,6 +22,7 @@ import dev.sluice.ratelimit.RateLimitFilter;
 import dev.sluice.ratelimit.RateLimitRule;
 import dev.sluice.ratelimit.RateLimiters;
 import dev.sluice.shutdown.InFlightRequests;
+import dev.sluice.web.SluiceRequestFilter;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -49,8 +50,10 @@ import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Sluice's filters on one allowed request, each alone and all four in the order Boot
- * registers them (in-flight tracking, rate limit, concurrency limit, deadline), against a
+ * Sluice's filters on one allowed request, each alone, all four one after another
+ * ({@code allFour}: in-flight tracking, rate limit, concurrency limit, deadline, each its
+ * own filter) and as Boot registers them ({@code requestFilter}: in-flight tracking, then
+ * one {@link SluiceRequestFilter} running the other three as its stages), against a
  * handler that writes a short answer through {@code getWriter()}, after parsing the path
  * as Spring MVC does. With {@code -prof gc}, {@code gc.alloc.rate.norm} is what each
  * filter allocates per request (subtract {@code noFilter}: the parsed path and the
@@ -83,6 +86,8 @@ public class RequestPathBenchmark {
 
 	private Filter[] all;
 
+	private Filter[] combined;
+
 	private MockHttpServletRequest request;
 
 	private HttpServletResponse response;
@@ -98,10 +103,10 @@ public class RequestPathBenchmark {
 		// the sample app's settings: /** capped at 200 in flight, 10 s by default and 2 s
 		// on /reports/**
 		Filter inFlightRequests = new InFlightRequests();
-		Filter rateLimitFilter = new RateLimitFilter(limiters, new ClientIpResolver(List.of()), true);
-		Filter concurrencyLimitFilter = new ConcurrencyLimitFilter(ConcurrencyLimiter.fixed(200),
+		RateLimitFilter rateLimitFilter = new RateLimitFilter(limiters, new ClientIpResolver(List.of()), true);
+		ConcurrencyLimitFilter concurrencyLimitFilter = new ConcurrencyLimitFilter(ConcurrencyLimiter.fixed(200),
 				List.of(parser.parse("/**")));
-		Filter deadlineFilter = new DeadlineFilter(new DeadlineRoutes(
+		DeadlineFilter deadlineFilter = new DeadlineFilter(new DeadlineRoutes(
 				List.of(new DeadlineRoutes.RouteSpec(List.of(parser.parse("/reports/**")), Duration.ofSeconds(2))),
 				Duration.ofSeconds(10), null), this.watchdog, "X-Request-Timeout-Ms", true, 504);
 		this.none = new Filter[0];
@@ -110,6 +115,10 @@ public class RequestPathBenchmark {
 		this.concurrency = new Filter[] { concurrencyLimitFilter };
 		this.deadline = new Filter[] { deadlineFilter };
 		this.all = new Filter[] { inFlightRequests, rateLimitFilter, concurrencyLimitFilter, deadlineFilter };
+		// as Boot registers them: in-flight tracking, then one request filter running
+		// the three stages
+		this.combined = new Filter[] { inFlightRequests,
+				new SluiceRequestFilter(List.of(rateLimitFilter, concurrencyLimitFilter, deadlineFilter)) };
 		this.request = new MockHttpServletRequest("GET", "/hello");
 		this.request.setRemoteAddr("10.0.1.2");
 		this.response = new QuietResponse(new MockHttpServletResponse());
@@ -148,6 +157,11 @@ public class RequestPathBenchmark {
 	@Benchmark
 	public HttpServletResponse allFour() throws Exception {
 		return run(this.all);
+	}
+
+	@Benchmark
+	public HttpServletResponse requestFilter() throws Exception {
+		return run(this.combined);
 	}
 
 	private HttpServletResponse run(Filter[] filters) throws IOException, ServletException {
