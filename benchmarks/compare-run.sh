@@ -13,7 +13,8 @@
 # Bounded: pairs x (start-up + servers x (warm-up + rounds x seconds)).
 #
 # Usage: bash benchmarks/compare-run.sh [pairs=6] [rounds=5] [seconds=2] [warm-up seconds=8]
-#   COMPARE="aa all-on all-on-nh"  only these comparisons (names below; default: issue 20's table, every name but m-*)
+#   COMPARE="aa all-on all-on-nh"  only these comparisons (names below; default: issue 20's table, every name but
+#                                  m-*, pass, nowrap and garbage)
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java  the JVM of every server
 #   COMPARE_APP_ARGS="--spring.threads.virtual.enabled=true"  added to every server's arguments
 #   COMPARE_TABLE=/tmp/tmp.XXXX  print the table of the raw slices an earlier run left (every line: pair round server req/s)
@@ -34,9 +35,11 @@ source benchmarks/servers.sh # sample, peers and servers: name -> "jar|arguments
 source benchmarks/cpu.sh # COMPARE_CPU: threads_cpu, cpu_slice, thread_names, cpu_table
 jcmd="$(dirname "$(readlink -f "$(command -v "$java")")")/jcmd"
 
-# the default run: issue 20's table; m-*: each capability's cost beside all the others (all on vs all on but it)
+# the default run: issue 20's table; m-*: each capability's cost beside all the others (all on vs all on but it);
+# pass, nowrap, garbage: on bare Boot, what one filter costs with and without a response wrapper, and 1 KiB
+# allocated a request beside the wrapper
 defaults=(aa all-on all-on-nh rl rl-nh cc dl sd off-bare on-bare b4j r4j)
-names=("${defaults[@]}" m-rl m-cc m-dl m-sd)
+names=("${defaults[@]}" m-rl m-cc m-dl m-sd pass garbage nowrap)
 # comparison name -> "a b label" (the ratio is a / b)
 declare -A comparisons=(
   [aa]="off2 off A/A: Sluice all off vs all off (noise floor)"
@@ -55,6 +58,9 @@ declare -A comparisons=(
   [on-bare]="on bare Sluice all on vs bare Spring Boot (no starter)"
   [b4j]="b4j b4j-off bucket4j starter, one per-IP rule, vs the same app with bucket4j.enabled=false"
   [r4j]="r4j r4j-off Resilience4j RateLimiter + semaphore Bulkhead vs the same handler without them"
+  [pass]="bare-pass bare bare Boot with one filter that only wraps the response vs bare Boot"
+  [garbage]="bare-garbage bare-pass the same filter with 1024 B made a request vs the filter alone"
+  [nowrap]="bare-nowrap bare bare Boot with one filter that passes the request on as it came vs bare Boot"
 )
 if [ -n "${COMPARE_BASE_JAR:-}" ]; then # a change against its base: this build's all on vs the base jar's
   comparisons[change]="on on-base all on vs all on of the base jar"
@@ -71,7 +77,7 @@ for c in "${chosen[@]}"; do
   wanted[$a]=1; wanted[$b]=1
 done
 order=()
-for s in off off2 on on-nh on-base on-nh-base rl rl-nh cc dl sd on-no-rl on-no-cc on-no-dl on-no-sd bare b4j b4j-off r4j r4j-off; do [ -n "${wanted[$s]:-}" ] && order+=("$s"); done
+for s in off off2 on on-nh on-base on-nh-base rl rl-nh cc dl sd on-no-rl on-no-cc on-no-dl on-no-sd bare bare-pass bare-nowrap bare-garbage b4j b4j-off r4j r4j-off; do [ -n "${wanted[$s]:-}" ] && order+=("$s"); done
 read -r -a app_args <<< "${COMPARE_APP_ARGS:-}"
 
 pids=()
@@ -99,6 +105,10 @@ check() { # name: each server does what its name says (a misconfigured side woul
     on|on-base|rl|on-no-cc|on-no-dl|on-no-sd) grep -qi '^RateLimit:' <<< "$h" || { echo "$1: no RateLimit header" >&2; exit 1; } ;;
     off|off2|on-nh|on-nh-base|rl-nh|cc|dl|sd|on-no-rl|bare) ! grep -qi '^RateLimit' <<< "$h" || { echo "$1: a RateLimit header" >&2; exit 1; } ;;
     b4j) grep -qi '^X-Rate-Limit-Remaining:' <<< "$h" || { echo "b4j: no X-Rate-Limit-Remaining" >&2; exit 1; } ;;
+    bare-pass|bare-nowrap|bare-garbage) local expect
+      case "$1" in bare-pass) expect="0 garbage bytes a request, wrap true" ;; bare-nowrap) expect="0 garbage bytes a request, wrap false" ;;
+        *) expect="1024 garbage bytes a request, wrap true" ;; esac
+      grep -q "peer pass filter on, $expect" "$logs/$1.log" || { echo "$1: not the filter it is named for" >&2; exit 1; } ;;
     b4j-off) ! grep -qi '^X-Rate-Limit-Remaining:' <<< "$h" || { echo "b4j-off: bucket4j answered" >&2; exit 1; } ;;
   esac
 }
