@@ -6,6 +6,7 @@ import java.util.List;
 import dev.sluice.concurrency.ConcurrencyLimitFilter;
 import dev.sluice.deadline.DeadlineFilter;
 import dev.sluice.ratelimit.RateLimitFilter;
+import dev.sluice.shutdown.InFlightRequests;
 import dev.sluice.web.FilterOrders;
 import dev.sluice.web.RequestStage;
 import dev.sluice.web.SluiceRequestFilter;
@@ -19,24 +20,26 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Sluice's request path as one servlet filter: the rate limit, the concurrency limit and
- * the deadline run in that order as the stages of one {@link SluiceRequestFilter} at
- * {@link FilterOrders#RATE_LIMIT}, one hop in the container's filter chain. Each
- * capability's own registration is then disabled, so that Spring Boot does not register
- * its filter bean a second time; a rate limit moved with
+ * Sluice's request path as one servlet filter: graceful shutdown's in-flight tracking,
+ * the rate limit, the concurrency limit and the deadline run in that order as the stages
+ * of one {@link SluiceRequestFilter} at {@link FilterOrders#RATE_LIMIT}, one hop in the
+ * container's filter chain. Each capability's own registration is then disabled, so that
+ * Spring Boot does not register its filter bean a second time; a rate limit moved with
  * {@code sluice.rate-limit.filter-order} keeps its own registration at its order.
  */
-@AutoConfiguration(after = { SluiceRateLimitAutoConfiguration.class, SluiceConcurrencyLimitAutoConfiguration.class,
-		SluiceDeadlineAutoConfiguration.class })
+@AutoConfiguration(after = { SluiceShutdownAutoConfiguration.class, SluiceRateLimitAutoConfiguration.class,
+		SluiceConcurrencyLimitAutoConfiguration.class, SluiceDeadlineAutoConfiguration.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(FilterRegistrationBean.class)
 public final class SluiceRequestPathAutoConfiguration {
 
 	@Bean
 	FilterRegistrationBean<SluiceRequestFilter> sluiceRequestFilterRegistration(
-			ObjectProvider<RateLimitFilter> rateLimit, ObjectProvider<SluiceRateLimitProperties> rateLimitProperties,
+			ObjectProvider<InFlightRequests> inFlightRequests, ObjectProvider<RateLimitFilter> rateLimit,
+			ObjectProvider<SluiceRateLimitProperties> rateLimitProperties,
 			ObjectProvider<ConcurrencyLimitFilter> concurrencyLimit, ObjectProvider<DeadlineFilter> deadline) {
-		List<RequestStage> stages = new ArrayList<>(3);
+		List<RequestStage> stages = new ArrayList<>(4);
+		inFlightRequests.ifUnique(stages::add);
 		rateLimit.ifUnique((filter) -> {
 			if (isStage(filter, rateLimitProperties.getObject())) {
 				stages.add(filter);

@@ -60,11 +60,13 @@ public final class SluiceShutdownAutoConfiguration {
 		@Bean
 		FilterRegistrationBean<InFlightRequests> sluiceInFlightRequestsRegistration(InFlightRequests filter) {
 			FilterRegistrationBean<InFlightRequests> registration = new FilterRegistrationBean<>(filter);
-			registration.setOrder(FilterOrders.SHUTDOWN_TRACKING);
+			registration.setOrder(FilterOrders.RATE_LIMIT);
 			registration.setName("sluiceInFlightRequests");
 			registration.setDispatcherTypes(DispatcherType.REQUEST); // once per request,
 																		// not again on
 																		// async or error
+			registration.setEnabled(false); // the first stage of the request filter
+											// (SluiceRequestPathAutoConfiguration)
 			return registration;
 		}
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.sluice.web.RequestPass;
+import dev.sluice.web.RequestStage;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -21,11 +23,13 @@ import org.springframework.http.HttpHeaders;
  * can still change carries {@code Connection: close}, so a keep-alive client opens its
  * next request elsewhere instead of sending it into a connection that is about to close.
  * <p>
- * A plain servlet filter that counts the {@code REQUEST} dispatch only (the async,
- * forward and error dispatches of the same request pass straight through), with no
- * per-request marker attribute.
+ * It runs as the first stage of the {@link dev.sluice.web.SluiceRequestFilter}, before
+ * the rate limit, so a refused request counts too; on its own it is a plain servlet
+ * filter. Either way it counts the {@code REQUEST} dispatch only (the async, forward and
+ * error dispatches of the same request pass straight through), with no per-request marker
+ * attribute.
  */
-public class InFlightRequests implements Filter {
+public class InFlightRequests implements Filter, RequestStage {
 
 	private static final String HTTP_1_1 = "HTTP/1.1";
 
@@ -44,6 +48,17 @@ public class InFlightRequests implements Filter {
 			chain.doFilter(servletRequest, servletResponse);
 			return;
 		}
+		track(request, response, chain);
+	}
+
+	@Override
+	public void apply(HttpServletRequest request, HttpServletResponse response, RequestPass pass)
+			throws IOException, ServletException {
+		track(request, response, pass);
+	}
+
+	private void track(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws IOException, ServletException {
 		this.inFlight.incrementAndGet();
 		try {
 			closeConnectionIfDraining(request, response);

@@ -7,9 +7,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * One capability's part of Sluice's request path (the rate limit, the concurrency limit,
- * the deadline), run by {@link SluiceRequestFilter} one after another within a single
- * servlet filter, or on its own by the capability's filter.
+ * One capability's part of Sluice's request path (in-flight tracking, the rate limit, the
+ * concurrency limit, the deadline), run by {@link SluiceRequestFilter} one after another
+ * within a single servlet filter, or on its own by the capability's filter.
  */
 @FunctionalInterface
 public interface RequestStage {

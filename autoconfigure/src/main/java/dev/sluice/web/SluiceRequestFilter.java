@@ -11,9 +11,9 @@ import jakarta.servlet.ServletResponse;
 
 /**
  * Sluice's request path in one servlet filter: the {@link RequestStage stages} run in
- * order (the rate limit, then the concurrency limit, then the deadline) in a single pass
- * over the request, with one hop in the container's filter chain and the request's path
- * worked out once for all of them ({@link RequestPass}).
+ * order (graceful shutdown's in-flight tracking, the rate limit, the concurrency limit,
+ * the deadline) in a single pass over the request, with one hop in the container's filter
+ * chain and the request's path worked out once for all of them ({@link RequestPass}).
  * <p>
  * Acts on the {@code REQUEST} dispatch only: the async, forward and error dispatches of
  * the same request pass straight through, as they do each capability's filter.

@@ -6,6 +6,7 @@ import java.util.Map;
 import dev.sluice.concurrency.ConcurrencyLimitFilter;
 import dev.sluice.deadline.DeadlineFilter;
 import dev.sluice.ratelimit.RateLimitFilter;
+import dev.sluice.shutdown.InFlightRequests;
 import dev.sluice.web.FilterOrders;
 import dev.sluice.web.SluiceRequestFilter;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every filter registration takes its order from {@link FilterOrders}, and the orders
- * give the documented request path; the rate limit, the concurrency limit and the
- * deadline run in that order as the stages of one filter.
+ * give the documented request path; in-flight tracking, the rate limit, the concurrency
+ * limit and the deadline run in that order as the stages of one filter.
  */
 class FilterOrderTests {
 
@@ -34,18 +35,15 @@ class FilterOrderTests {
 	@Test
 	void theFiltersRunInTheOrderOfTheRequestPath() {
 		this.runner.run((context) -> {
-			Map<String, FilterRegistrationBean<?>> registrations = Map.of("shutdown",
-					context.getBean("sluiceInFlightRequestsRegistration", FilterRegistrationBean.class), "rate-limit",
+			Map<String, FilterRegistrationBean<?>> registrations = Map.of("rate-limit",
 					context.getBean("sluiceRateLimitFilterRegistration", FilterRegistrationBean.class),
 					"concurrency-limit",
 					context.getBean("sluiceConcurrencyLimitFilterRegistration", FilterRegistrationBean.class),
 					"deadline", context.getBean("sluiceDeadlineFilterRegistration", FilterRegistrationBean.class));
-			assertThat(registrations.get("shutdown").getOrder()).isEqualTo(FilterOrders.SHUTDOWN_TRACKING);
 			assertThat(registrations.get("rate-limit").getOrder()).isEqualTo(FilterOrders.RATE_LIMIT);
 			assertThat(registrations.get("concurrency-limit").getOrder()).isEqualTo(FilterOrders.CONCURRENCY_LIMIT);
 			assertThat(registrations.get("deadline").getOrder()).isEqualTo(FilterOrders.DEADLINE);
 		});
-		assertThat(FilterOrders.SHUTDOWN_TRACKING).isLessThan(FilterOrders.RATE_LIMIT);
 		assertThat(FilterOrders.RATE_LIMIT).isLessThan(FilterOrders.CONCURRENCY_LIMIT);
 		assertThat(FilterOrders.CONCURRENCY_LIMIT).isLessThan(FilterOrders.DEADLINE);
 		assertThat(FilterOrders.DEADLINE).isLessThan(-100); // Spring Security's filter
@@ -53,18 +51,18 @@ class FilterOrderTests {
 	}
 
 	@Test
-	void theRateLimitConcurrencyLimitAndDeadlineRunInThatOrderAsTheStagesOfOneFilter() {
+	void inFlightTrackingTheRateLimitConcurrencyLimitAndDeadlineRunInThatOrderAsTheStagesOfOneFilter() {
 		this.runner.run((context) -> {
 			FilterRegistrationBean<?> request = context.getBean("sluiceRequestFilterRegistration",
 					FilterRegistrationBean.class);
 			assertThat(request.isEnabled()).isTrue();
 			assertThat(request.getOrder()).isEqualTo(FilterOrders.RATE_LIMIT);
 			assertThat(((SluiceRequestFilter) request.getFilter()).getStages()).containsExactly(
-					context.getBean(RateLimitFilter.class), context.getBean(ConcurrencyLimitFilter.class),
-					context.getBean(DeadlineFilter.class));
+					context.getBean(InFlightRequests.class), context.getBean(RateLimitFilter.class),
+					context.getBean(ConcurrencyLimitFilter.class), context.getBean(DeadlineFilter.class));
 			// so that Spring Boot does not register the same filter beans again
-			for (String own : List.of("sluiceRateLimitFilterRegistration", "sluiceConcurrencyLimitFilterRegistration",
-					"sluiceDeadlineFilterRegistration")) {
+			for (String own : List.of("sluiceInFlightRequestsRegistration", "sluiceRateLimitFilterRegistration",
+					"sluiceConcurrencyLimitFilterRegistration", "sluiceDeadlineFilterRegistration")) {
 				assertThat(context.getBean(own, FilterRegistrationBean.class).isEnabled()).as(own).isFalse();
 			}
 		});
@@ -79,16 +77,31 @@ class FilterOrderTests {
 			assertThat(rateLimit.getOrder()).isEqualTo(-90);
 			FilterRegistrationBean<?> request = context.getBean("sluiceRequestFilterRegistration",
 					FilterRegistrationBean.class);
-			assertThat(((SluiceRequestFilter) request.getFilter()).getStages())
-				.containsExactly(context.getBean(ConcurrencyLimitFilter.class), context.getBean(DeadlineFilter.class));
+			assertThat(((SluiceRequestFilter) request.getFilter()).getStages()).containsExactly(
+					context.getBean(InFlightRequests.class), context.getBean(ConcurrencyLimitFilter.class),
+					context.getBean(DeadlineFilter.class));
 		});
+	}
+
+	@Test
+	void withOnlyGracefulShutdownOnTheRequestFilterTracksRequestsInFlight() {
+		this.runner
+			.withPropertyValues("sluice.rate-limit.enabled=false", "sluice.concurrency-limit.enabled=false",
+					"sluice.deadline.enabled=false")
+			.run((context) -> {
+				FilterRegistrationBean<?> request = context.getBean("sluiceRequestFilterRegistration",
+						FilterRegistrationBean.class);
+				assertThat(request.isEnabled()).isTrue();
+				assertThat(((SluiceRequestFilter) request.getFilter()).getStages())
+					.containsExactly(context.getBean(InFlightRequests.class));
+			});
 	}
 
 	@Test
 	void withEveryCapabilityOffTheRequestFilterIsNotRegistered() {
 		this.runner
 			.withPropertyValues("sluice.rate-limit.enabled=false", "sluice.concurrency-limit.enabled=false",
-					"sluice.deadline.enabled=false")
+					"sluice.deadline.enabled=false", "sluice.shutdown.enabled=false")
 			.run((context) -> assertThat(
 					context.getBean("sluiceRequestFilterRegistration", FilterRegistrationBean.class).isEnabled())
 				.isFalse());

@@ -52,12 +52,11 @@ import org.springframework.web.util.pattern.PathPatternParser;
 /**
  * Sluice's filters on one allowed request, each alone, all four one after another
  * ({@code allFour}: in-flight tracking, rate limit, concurrency limit, deadline, each its
- * own filter) and as Boot registers them ({@code requestFilter}: in-flight tracking, then
- * one {@link SluiceRequestFilter} running the other three as its stages), against a
- * handler that writes a short answer through {@code getWriter()}, after parsing the path
- * as Spring MVC does. With {@code -prof gc}, {@code gc.alloc.rate.norm} is what each
- * filter allocates per request (subtract {@code noFilter}: the parsed path and the
- * chain).
+ * own filter) and as Boot registers them ({@code requestFilter}: one
+ * {@link SluiceRequestFilter} running the four as its stages), against a handler that
+ * writes a short answer through {@code getWriter()}, after parsing the path as Spring MVC
+ * does. With {@code -prof gc}, {@code gc.alloc.rate.norm} is what each filter allocates
+ * per request (subtract {@code noFilter}: the parsed path and the chain).
  * <p>
  * {@code java -jar benchmarks/target/benchmarks.jar RequestPathBenchmark -prof gc}
  */
@@ -102,7 +101,7 @@ public class RequestPathBenchmark {
 		this.watchdog = new DeadlineWatchdog();
 		// the sample app's settings: /** capped at 200 in flight, 10 s by default and 2 s
 		// on /reports/**
-		Filter inFlightRequests = new InFlightRequests();
+		InFlightRequests inFlightRequests = new InFlightRequests();
 		RateLimitFilter rateLimitFilter = new RateLimitFilter(limiters, new ClientIpResolver(List.of()), true);
 		ConcurrencyLimitFilter concurrencyLimitFilter = new ConcurrencyLimitFilter(ConcurrencyLimiter.fixed(200),
 				List.of(parser.parse("/**")));
@@ -115,10 +114,9 @@ public class RequestPathBenchmark {
 		this.concurrency = new Filter[] { concurrencyLimitFilter };
 		this.deadline = new Filter[] { deadlineFilter };
 		this.all = new Filter[] { inFlightRequests, rateLimitFilter, concurrencyLimitFilter, deadlineFilter };
-		// as Boot registers them: in-flight tracking, then one request filter running
-		// the three stages
-		this.combined = new Filter[] { inFlightRequests,
-				new SluiceRequestFilter(List.of(rateLimitFilter, concurrencyLimitFilter, deadlineFilter)) };
+		// as Boot registers them: one request filter running the four stages
+		this.combined = new Filter[] { new SluiceRequestFilter(
+				List.of(inFlightRequests, rateLimitFilter, concurrencyLimitFilter, deadlineFilter)) };
 		this.request = new MockHttpServletRequest("GET", "/hello");
 		this.request.setRemoteAddr("10.0.1.2");
 		this.response = new QuietResponse(new MockHttpServletResponse());
